@@ -1,0 +1,131 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { PRODUCTION } from '../nodes/shared/constants';
+import { resolveEndpoints } from '../nodes/shared/endpoints';
+import { exchangeClientCredentials, obtainToken, tokenCacheKey } from './smartcar-token';
+
+const customOnly = { show: { environment: ['custom'] } };
+
+export class SmartcarApi implements ICredentialType {
+	name = 'smartcarApi';
+
+	displayName = 'Smartcar API';
+
+	icon = { light: 'file:../icons/smartcar.svg', dark: 'file:../icons/smartcar.dark.svg' } as const;
+
+	documentationUrl = 'https://smartcar.com/docs/getting-started/tutorials/api-authentication';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			hint: 'Smartcar Dashboard → your application → API Credentials',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			hint: 'Created under API Credentials → Create Secret; Smartcar shows it only once',
+		},
+		{
+			displayName: 'Application Management Token',
+			name: 'applicationManagementToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only needed by the Smartcar Trigger: it answers Smartcar\'s webhook verification and checks the SC-Signature of every delivery with it',
+			hint: 'Smartcar Dashboard → your application → Configuration → Application Management Token (not the client secret)',
+		},
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Production', value: 'production', description: 'Smartcar\'s own endpoints' },
+				{
+					name: 'Custom',
+					value: 'custom',
+					description: 'Other endpoints: a proxy, a gateway, or a Smartcar simulator for tests',
+				},
+			],
+			default: 'production',
+		},
+		{
+			displayName: 'Token URL',
+			name: 'tokenUrl',
+			type: 'string',
+			default: PRODUCTION.tokenUrl,
+			displayOptions: customOnly,
+			description: 'Where the client ID and secret are exchanged for an application token',
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'apiBaseUrl',
+			type: 'string',
+			default: PRODUCTION.apiBaseUrl,
+			displayOptions: customOnly,
+			description: 'Base URL of the Vehicle API v3, without a trailing slash',
+		},
+		{
+			displayName: 'Connect URL',
+			name: 'connectUrl',
+			type: 'string',
+			default: PRODUCTION.connectUrl,
+			displayOptions: customOnly,
+			description: 'Smartcar Connect authorization page that drivers open to grant access',
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	/** Client-credentials exchange; n8n stores the result encrypted in the credential and shares it. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		const { tokenUrl } = resolveEndpoints(credentials);
+		const clientId = typeof credentials.clientId === 'string' ? credentials.clientId.trim() : '';
+		const clientSecret = typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '';
+		if (clientId === '' || clientSecret === '') {
+			throw new Error('The Smartcar API credential needs a Client ID and a Client Secret (Smartcar Dashboard → API Credentials).');
+		}
+		const parts = { tokenUrl, clientId, clientSecret };
+		const presented = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+		const token = await obtainToken(tokenCacheKey(parts), presented, async () =>
+			await exchangeClientCredentials(this.helpers.httpRequest, parts),
+		);
+		return { accessToken: token.accessToken };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{$credentials.environment === "custom" && $credentials.apiBaseUrl ? $credentials.apiBaseUrl.replace(/\\/+$/, "") : "${PRODUCTION.apiBaseUrl}"}}`,
+			url: '/connections',
+			qs: { 'page[size]': 1 },
+		},
+	};
+}

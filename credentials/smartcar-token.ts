@@ -1,0 +1,175 @@
+import { createHash } from 'crypto';
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+/**
+ * One in-flight client-credentials exchange per credential per process.
+ *
+ * n8n calls a credential's `preAuthentication` whenever the stored token is empty or a request just got a 401, with
+ * no lock of its own: twenty concurrent executions on a fresh or expired token would each exchange. This module
+ * makes them share one exchange, and lets a caller whose (older) token was just rejected take the newer token
+ * another caller already obtained instead of exchanging again.
+ *
+ * The key holds a hash of the client secret, so a changed secret never receives a token made with the old one.
+ * A failed exchange is never cached.
+ */
+
+export interface ApplicationToken {
+	accessToken: string;
+	/** Epoch milliseconds after which the token is no longer offered to other callers. */
+	expiresAt: number;
+}
+
+export interface TokenKeyParts {
+	tokenUrl: string;
+	clientId: string;
+	clientSecret: string;
+}
+
+interface Entry {
+	token?: ApplicationToken;
+	pending?: Promise<ApplicationToken>;
+}
+
+/** A token this close to its expiry is renewed rather than handed to another caller. */
+const EXPIRY_MARGIN_MS = 60_000;
+const MAX_ENTRIES = 200;
+
+const entries = new Map<string, Entry>();
+
+export function tokenCacheKey({ tokenUrl, clientId, clientSecret }: TokenKeyParts): string {
+	const secretHash = createHash('sha256').update(clientSecret).digest('hex');
+	return `${tokenUrl}\n${clientId}\n${secretHash}`;
+}
+
+function entryFor(key: string): Entry {
+	let entry = entries.get(key);
+	if (!entry) {
+		if (entries.size >= MAX_ENTRIES) {
+			const oldest = entries.keys().next().value;
+			if (oldest !== undefined) entries.delete(oldest);
+		}
+		entry = {};
+		entries.set(key, entry);
+	}
+	return entry;
+}
+
+/**
+ * Returns a usable token for `key`: a newer cached token than `presentedToken` (the one the caller holds, which is
+ * empty or was just rejected), the result of an exchange already under way, or the result of a new `exchange()`.
+ */
+export async function obtainToken(
+	key: string,
+	presentedToken: string,
+	exchange: () => Promise<ApplicationToken>,
+	now: number = Date.now(),
+): Promise<ApplicationToken> {
+	const entry = entryFor(key);
+	const cached = entry.token;
+	if (cached && cached.accessToken !== presentedToken && cached.expiresAt - EXPIRY_MARGIN_MS > now) {
+		return cached;
+	}
+	if (entry.pending) return await entry.pending;
+
+	const pending = exchange().then((token) => {
+		entry.token = token;
+		return token;
+	});
+	entry.pending = pending;
+	try {
+		return await pending;
+	} finally {
+		if (entry.pending === pending) entry.pending = undefined;
+	}
+}
+
+/** Forgets every cached token (tests, and a process that wants a clean start). */
+export function clearTokenCache(): void {
+	entries.clear();
+}
+
+type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+interface FullResponse {
+	statusCode?: number;
+	body?: unknown;
+}
+
+const DEFAULT_LIFETIME_SECONDS = 3600;
+const TOKEN_TIMEOUT_MS = 30_000;
+
+function field(body: unknown, name: string): unknown {
+	return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+function describeTokenFailure(status: number, body: unknown): string {
+	const code = field(body, 'error');
+	const detail = field(body, 'error_description');
+	const said = [typeof code === 'string' ? code : '', typeof detail === 'string' ? detail : '']
+		.filter((part) => part !== '')
+		.join(': ');
+	const smartcarSaid = said ? ` (${said})` : '';
+	if (status === 401 || code === 'invalid_client') {
+		return (
+			`Smartcar rejected the client ID or secret${smartcarSaid}. Copy both again from the Smartcar Dashboard → ` +
+			'your application → API Credentials (a secret is shown only once; create a new one if it is lost) and save the credential.'
+		);
+	}
+	if (status === 400) {
+		return `Smartcar's token endpoint refused the request${smartcarSaid}. Check the Client ID and the Token URL of the credential.`;
+	}
+	return `Smartcar's token endpoint answered HTTP ${status}${smartcarSaid}. Try again in a moment; if it persists, check the Token URL of the credential.`;
+}
+
+/**
+ * Exchanges client ID and secret for an application token (OAuth 2.0 client credentials, form body as Smartcar
+ * documents it). Every failure is re-thrown as a fresh Error whose message names no secret: the HTTP client's own
+ * error would carry the request body, and with it the client secret.
+ */
+export async function exchangeClientCredentials(
+	httpRequest: HttpRequest,
+	{ tokenUrl, clientId, clientSecret }: TokenKeyParts,
+	now: () => number = Date.now,
+): Promise<ApplicationToken> {
+	const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+	let response: FullResponse | undefined;
+	let networkFailure = 'network error';
+	try {
+		response = (await httpRequest({
+			method: 'POST',
+			url: tokenUrl,
+			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+			body: form.toString(),
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: TOKEN_TIMEOUT_MS,
+		})) as FullResponse;
+	} catch (error) {
+		const code = field(error, 'code');
+		if (typeof code === 'string') networkFailure = code;
+	}
+	if (response === undefined) {
+		throw new Error(
+			`Could not reach Smartcar's token endpoint at ${tokenUrl} (${networkFailure}). Check the network and the Token URL of the credential.`,
+		);
+	}
+	const status = response.statusCode ?? 0;
+	let body = response.body;
+	if (typeof body === 'string') {
+		try {
+			body = JSON.parse(body) as unknown;
+		} catch {
+			// A non-JSON body is described by its status alone.
+		}
+	}
+	if (status < 200 || status >= 300) {
+		throw new Error(describeTokenFailure(status, body).split(clientSecret).join('[redacted]'));
+	}
+	const accessToken = field(body, 'access_token');
+	if (typeof accessToken !== 'string' || accessToken === '') {
+		throw new Error(`Smartcar's token endpoint at ${tokenUrl} answered without an access token. Check the Token URL of the credential.`);
+	}
+	const expiresIn = Number(field(body, 'expires_in'));
+	const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_SECONDS;
+	return { accessToken, expiresAt: now() + lifetime * 1000 };
+}

@@ -1,0 +1,38 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { userIdField, vehicleIdField } from '../common.descriptions';
+import type { SmartcarResource } from '../operation.type';
+import * as lock from './lock.operation';
+import * as setChargeLimit from './set-charge-limit.operation';
+import * as startCharge from './start-charge.operation';
+import * as stopCharge from './stop-charge.operation';
+import * as unlock from './unlock.operation';
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['command'] } },
+	options: [
+		{ name: 'Lock', value: 'lock', action: 'Lock a vehicle', description: 'Lock the doors' },
+		{
+			name: 'Set Charge Limit',
+			value: 'setChargeLimit',
+			action: 'Set the charge limit of a vehicle',
+			description: 'Set the state of charge at which charging stops',
+		},
+		{ name: 'Start Charge', value: 'startCharge', action: 'Start charging a vehicle', description: 'Start charging a plugged-in vehicle' },
+		{ name: 'Stop Charge', value: 'stopCharge', action: 'Stop charging a vehicle', description: 'Stop charging' },
+		{ name: 'Unlock', value: 'unlock', action: 'Unlock a vehicle', description: 'Unlock the doors' },
+	],
+	default: 'lock',
+};
+
+const shared = updateDisplayOptions({ show: { resource: ['command'] } }, [userIdField(true), vehicleIdField]);
+
+export const command: SmartcarResource = {
+	description: [operation, ...shared, ...setChargeLimit.description],
+	operations: { lock, unlock, startCharge, stopCharge, setChargeLimit },
+};

@@ -1,0 +1,56 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { SmartcarClient } from '../../../shared/transport';
+import { asRecord, asString, isRecord } from '../../../shared/values';
+import { requiredId } from '../validation';
+
+export interface CommandSpec {
+	/** The operation's name, echoed in the output item. */
+	command: string;
+	/** Path below `/vehicles/{id}/commands/`. */
+	path: string;
+	body?: IDataObject;
+}
+
+/**
+ * Sends a v3 command and describes its execution. 200 means done; 202 means Smartcar accepted it and it is still
+ * running (`pending: true`). Commands return no new vehicle state: read a signal afterwards to see it.
+ */
+export async function runCommand(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	itemIndex: number,
+	spec: CommandSpec,
+): Promise<IDataObject> {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+	const response = await client.request(
+		{
+			method: 'POST',
+			path: `/vehicles/${encodeURIComponent(vehicleId)}/commands/${spec.path}`,
+			userId,
+			body: spec.body,
+		},
+		itemIndex,
+	);
+	const body = asRecord(response.body);
+	const data = isRecord(body.data) ? body.data : body;
+	const attributes = asRecord(data.attributes);
+	const meta = asRecord(data.meta);
+	const status = attributes.status;
+	return {
+		vehicleId,
+		userId,
+		command: spec.command,
+		id: asString(data.id) ?? null,
+		commandType: asString(attributes.commandType) ?? null,
+		status: (isRecord(status) ? asString(status.value) : asString(status)) ?? (response.status === 202 ? 'PENDING' : 'SUCCESS'),
+		pending: response.status === 202,
+		executionMode: asString(attributes.executionMode) ?? null,
+		parameters: isRecord(attributes.parameters) ? attributes.parameters : (spec.body?.data ?? {}),
+		executedAt: asString(meta.executedAt) ?? null,
+		completedAt: asString(meta.completedAt) ?? null,
+		durationInSeconds: typeof meta.durationInSeconds === 'number' ? meta.durationInSeconds : null,
+		requestId: response.requestId ?? null,
+	};
+}

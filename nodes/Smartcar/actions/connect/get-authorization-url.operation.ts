@@ -1,0 +1,211 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, randomString, updateDisplayOptions } from 'n8n-workflow';
+
+import type { SmartcarClient } from '../../../shared/transport';
+
+const PERMISSIONS: Array<{ value: string; name: string; description: string }> = [
+	{ value: 'control_charge', name: 'Control Charge', description: 'Scope control_charge' },
+	{ value: 'control_climate', name: 'Control Climate', description: 'Scope control_climate' },
+	{ value: 'control_navigation', name: 'Control Navigation', description: 'Scope control_navigation' },
+	{ value: 'control_security', name: 'Control Security', description: 'Scope control_security' },
+	{ value: 'control_trunk', name: 'Control Trunk', description: 'Scope control_trunk' },
+	{ value: 'read_alerts', name: 'Read Alerts', description: 'Scope read_alerts' },
+	{ value: 'read_battery', name: 'Read Battery', description: 'Scope read_battery' },
+	{ value: 'read_charge', name: 'Read Charge', description: 'Scope read_charge' },
+	{ value: 'read_charge_events', name: 'Read Charge Events', description: 'Scope read_charge_events' },
+	{ value: 'read_climate', name: 'Read Climate', description: 'Scope read_climate' },
+	{ value: 'read_compass', name: 'Read Compass', description: 'Scope read_compass' },
+	{ value: 'read_diagnostics', name: 'Read Diagnostics', description: 'Scope read_diagnostics' },
+	{ value: 'read_engine_oil', name: 'Read Engine Oil', description: 'Scope read_engine_oil' },
+	{ value: 'read_extended_vehicle_info', name: 'Read Extended Vehicle Info', description: 'Scope read_extended_vehicle_info' },
+	{ value: 'read_fuel', name: 'Read Fuel', description: 'Scope read_fuel' },
+	{ value: 'read_location', name: 'Read Location', description: 'Scope read_location' },
+	{ value: 'read_odometer', name: 'Read Odometer', description: 'Scope read_odometer' },
+	{ value: 'read_security', name: 'Read Security', description: 'Scope read_security' },
+	{ value: 'read_service_history', name: 'Read Service History', description: 'Scope read_service_history' },
+	{ value: 'read_speedometer', name: 'Read Speedometer', description: 'Scope read_speedometer' },
+	{ value: 'read_thermometer', name: 'Read Thermometer', description: 'Scope read_thermometer' },
+	{ value: 'read_tires', name: 'Read Tires', description: 'Scope read_tires' },
+	{ value: 'read_user_profile', name: 'Read User Profile', description: 'Scope read_user_profile' },
+	{ value: 'read_vehicle_info', name: 'Read Vehicle Info', description: 'Scope read_vehicle_info' },
+	{ value: 'read_vin', name: 'Read VIN', description: 'Scope read_vin' },
+];
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Redirect URI',
+		name: 'redirectUri',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://n8n.example.com/webhook/smartcar-connect',
+		description:
+			'Where Smartcar sends the driver back with their user_id. It must be registered under Redirect URIs in the Smartcar Dashboard.',
+		hint: 'A Smartcar Trigger set to "Connect Redirect" shows the URL to use here',
+	},
+	{
+		displayName: 'Permissions',
+		name: 'scopes',
+		type: 'multiOptions',
+		options: PERMISSIONS,
+		default: ['read_vehicle_info'],
+		description: 'What the driver is asked to allow. Leave empty to use the Vehicle Access settings of the Dashboard.',
+	},
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{ name: 'Live', value: 'live', description: 'Real vehicles' },
+			{ name: 'Simulated', value: 'simulated', description: 'Smartcar\'s simulated vehicles, for development' },
+		],
+		default: 'live',
+	},
+	{
+		displayName: 'State',
+		name: 'state',
+		type: 'string',
+		default: '',
+		description:
+			'Returned unchanged on the redirect, to tie it to this request. Leave empty to generate a random one (it is in the output).',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Approval Prompt',
+				name: 'approvalPrompt',
+				type: 'options',
+				options: [
+					{ name: 'Auto', value: 'auto', description: 'Skip the approval screen when access was already granted' },
+					{ name: 'Force', value: 'force', description: 'Always show the approval screen' },
+				],
+				default: 'auto',
+			},
+			{
+				displayName: 'Flags',
+				name: 'flags',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. country:DE',
+				description: 'Space-separated key:value flags for Connect',
+			},
+			{
+				displayName: 'Make',
+				name: 'make',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. TESLA',
+				description: 'Skip the brand selector and go straight to this make',
+			},
+			{
+				displayName: 'Required Permissions',
+				name: 'requiredScopes',
+				type: 'multiOptions',
+				options: PERMISSIONS,
+				default: [],
+				description: 'Permissions the driver cannot untick (sent with the "required:" prefix)',
+			},
+			{
+				displayName: 'Single Vehicle',
+				name: 'singleSelect',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the driver may connect only one vehicle',
+			},
+			{
+				displayName: 'Single Vehicle VIN',
+				name: 'singleSelectVin',
+				type: 'string',
+				default: '',
+				description: 'Only the vehicle with this VIN may be connected (takes precedence over Make)',
+			},
+			{
+				displayName: 'User',
+				name: 'user',
+				type: 'string',
+				default: '',
+				description: 'Your own identifier for the driver, used in Smartcar\'s Connect analytics',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['connect'], operation: ['getAuthorizationUrl'] } },
+	properties,
+);
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A redirect URI Smartcar could send a driver to safely: https, plain http only to this machine (development), or
+ * the `sc<clientId>://` scheme Smartcar assigns to mobile apps; never credentials in the URL or a fragment.
+ */
+function unsafeRedirectReason(value: string, clientId: string): string | undefined {
+	let url: URL;
+	try {
+		url = new URL(value);
+	} catch {
+		return 'it is not an absolute URL';
+	}
+	if (url.username || url.password) return 'it contains a user name or password';
+	if (url.hash) return 'it contains a "#" fragment, which Smartcar cannot append parameters to';
+	if (url.protocol === 'https:') return undefined;
+	if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'plain http is only allowed for localhost';
+	if (clientId && url.protocol === `sc${clientId.toLowerCase()}:`) return undefined;
+	return `the scheme "${url.protocol}" is not allowed`;
+}
+
+interface ConnectOptions {
+	approvalPrompt?: string;
+	flags?: string;
+	make?: string;
+	requiredScopes?: string[];
+	singleSelect?: boolean;
+	singleSelectVin?: string;
+	user?: string;
+}
+
+/** Builds the Smartcar Connect URL a driver opens to grant access. No API call is made. */
+export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
+	const redirectUri = String(this.getNodeParameter('redirectUri', itemIndex, '')).trim();
+	const reason = redirectUri === '' ? 'it is empty' : unsafeRedirectReason(redirectUri, client.clientId);
+	if (reason) {
+		throw new NodeOperationError(this.getNode(), `Redirect URI in item ${itemIndex} is not usable: ${reason}`, {
+			itemIndex,
+			description:
+				'Use an https URL registered in the Smartcar Dashboard (http only for localhost), e.g. the URL of a Smartcar Trigger set to "Connect Redirect".',
+		});
+	}
+	const scopes = (this.getNodeParameter('scopes', itemIndex, []) as string[]).filter((scope) => scope !== '');
+	const mode = this.getNodeParameter('mode', itemIndex, 'live') as string;
+	const givenState = String(this.getNodeParameter('state', itemIndex, '')).trim();
+	const state = givenState === '' ? randomString(24) : givenState;
+	const options = this.getNodeParameter('options', itemIndex, {}) as ConnectOptions;
+
+	const required = options.requiredScopes ?? [];
+	const scope = [...scopes.filter((s) => !required.includes(s)), ...required.map((s) => `required:${s}`)].join(' ');
+	const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: redirectUri });
+	if (scope) query.set('scope', scope);
+	query.set('state', state);
+	query.set('mode', mode);
+	if (options.approvalPrompt) query.set('approval_prompt', options.approvalPrompt);
+	if (options.make?.trim()) query.set('make', options.make.trim());
+	if (options.singleSelect) query.set('single_select', 'true');
+	if (options.singleSelectVin?.trim()) query.set('single_select_vin', options.singleSelectVin.trim());
+	if (options.flags?.trim()) query.set('flags', options.flags.trim());
+	if (options.user?.trim()) query.set('user', options.user.trim());
+
+	return {
+		url: `${client.endpoints.connectUrl}?${query.toString()}`,
+		state,
+		redirectUri,
+		scopes: scope === '' ? [] : scope.split(' '),
+		mode,
+	};
+}

@@ -1,0 +1,26 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { SmartcarResource } from '../operation.type';
+import * as getAuthorizationUrl from './get-authorization-url.operation';
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['connect'] } },
+	options: [
+		{
+			name: 'Get Authorization URL',
+			value: 'getAuthorizationUrl',
+			action: 'Get a connect authorization url',
+			description: 'Build the Smartcar Connect link a driver opens to connect their vehicle',
+		},
+	],
+	default: 'getAuthorizationUrl',
+};
+
+export const connect: SmartcarResource = {
+	description: [operation, ...getAuthorizationUrl.description],
+	operations: { getAuthorizationUrl },
+};

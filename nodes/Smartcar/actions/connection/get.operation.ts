@@ -1,0 +1,29 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { normalizeConnection, unwrapConnectionResponse } from '../../../shared/connections';
+import type { SmartcarClient } from '../../../shared/transport';
+import { requiredId } from '../validation';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Connection ID',
+		name: 'connectionId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 553c2c4a-9a3e-4a8c-8f1e-0c2d7f0b6a11',
+		description: 'The ID of a connection, as listed by Connection → Get Many',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['get'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
+	const connectionId = requiredId.call(this, 'connectionId', 'Connection ID', itemIndex);
+	const response = await client.request(
+		{ method: 'GET', path: `/connections/${encodeURIComponent(connectionId)}` },
+		itemIndex,
+	);
+	return normalizeConnection(unwrapConnectionResponse(response.body));
+}

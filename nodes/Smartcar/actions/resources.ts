@@ -1,0 +1,10 @@
+import type { SmartcarResource } from './operation.type';
+import { command } from './command';
+import { connect } from './connect';
+import { connection } from './connection';
+import { signal } from './signal';
+import { user } from './user';
+import { vehicle } from './vehicle';
+
+/** Resource value (stored in workflows) → its fields and operations. */
+export const resources: Record<string, SmartcarResource> = { command, connect, connection, signal, user, vehicle };

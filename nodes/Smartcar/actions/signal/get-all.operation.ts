@@ -1,0 +1,72 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/signals';
+import type { SmartcarClient } from '../../../shared/transport';
+import { asRecord, asString } from '../../../shared/values';
+import { userIdField, vehicleIdField } from '../common.descriptions';
+import { requiredId } from '../validation';
+
+const properties: INodeProperties[] = [
+	userIdField(true),
+	vehicleIdField,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				default: 'perSignal',
+				options: [
+					{
+						name: 'One Item per Signal',
+						value: 'perSignal',
+						description: '{vehicleId, code, name, group, value, unit, status, retrievedAt, …} for each signal',
+					},
+					{
+						name: 'One Item per Vehicle',
+						value: 'perVehicle',
+						description: 'One item with code → value, code → unit and code → error maps',
+					},
+					{
+						name: 'Raw Smartcar Response',
+						value: 'raw',
+						description: 'The response body exactly as Smartcar sent it',
+					},
+				],
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
+
+const MAX_SIGNAL_PAGES = 20;
+
+/** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
+export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject[]> {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as { output?: string };
+	const output = options.output ?? 'perSignal';
+
+	const request = { method: 'GET' as const, userId };
+	let response = await client.request({ ...request, path: `/vehicles/${encodeURIComponent(vehicleId)}/signals` }, itemIndex);
+	if (output === 'raw') return [asRecord(response.body) as IDataObject];
+
+	const raw: unknown[] = [...signalsOf(response.body)];
+	for (let page = 1; page < MAX_SIGNAL_PAGES; page++) {
+		const next = asString(asRecord(asRecord(response.body).links).next);
+		if (!next) break;
+		response = await client.follow(next, request, itemIndex);
+		raw.push(...signalsOf(response.body));
+	}
+	const signals = raw.map((signal) => ({ ...normalizeSignal(signal, vehicleId), userId }));
+	if (output === 'perVehicle') return [toVehicleSignalMap(vehicleId, userId, signals)];
+	return signals;
+}

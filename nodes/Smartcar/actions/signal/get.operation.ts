@@ -1,0 +1,49 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { KNOWN_SIGNALS } from '../../../shared/signal-catalog';
+import { normalizeSignal, toSignalCode, unwrapSignalResponse } from '../../../shared/signals';
+import type { SmartcarClient } from '../../../shared/transport';
+import { userIdField, vehicleIdField } from '../common.descriptions';
+import { requiredId } from '../validation';
+
+const properties: INodeProperties[] = [
+	userIdField(true),
+	vehicleIdField,
+	{
+		displayName: 'Signal',
+		name: 'signalCode',
+		type: 'options',
+		default: 'tractionbattery-stateofcharge',
+		required: true,
+		options: KNOWN_SIGNALS.map(({ code, name }) => ({ name, value: code })),
+		description:
+			'The signal to read. Any other Smartcar signal code (e.g. "charge-chargerate") or dotted name (e.g. "Charge.ChargeRate") can be given as an expression.',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['get'] } }, properties);
+
+/** One signal. To read several, use Get All: Smartcar bills each signals call per vehicle. */
+export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+	const input = String(this.getNodeParameter('signalCode', itemIndex, '') ?? '');
+	const code = toSignalCode(input);
+	if (code === undefined) {
+		throw new NodeOperationError(this.getNode(), `Signal "${input}" in item ${itemIndex} is not a Smartcar signal code`, {
+			itemIndex,
+			description:
+				'A signal code is lowercase "<group>-<name>", e.g. "tractionbattery-stateofcharge"; the dotted form "TractionBattery.StateOfCharge" is accepted too.',
+		});
+	}
+	const response = await client.request(
+		{
+			method: 'GET',
+			path: `/vehicles/${encodeURIComponent(vehicleId)}/signals/${encodeURIComponent(code)}`,
+			userId,
+		},
+		itemIndex,
+	);
+	return { ...normalizeSignal(unwrapSignalResponse(response.body), vehicleId), userId };
+}

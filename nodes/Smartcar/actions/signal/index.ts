@@ -1,0 +1,28 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { SmartcarResource } from '../operation.type';
+import * as get from './get.operation';
+import * as getAll from './get-all.operation';
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['signal'] } },
+	options: [
+		{ name: 'Get', value: 'get', action: 'Get a signal', description: 'Read one signal of a vehicle' },
+		{
+			name: 'Get Many',
+			value: 'getAll',
+			action: 'Get many signals',
+			description: 'Read every signal of a vehicle in one API call (billed once)',
+		},
+	],
+	default: 'getAll',
+};
+
+export const signal: SmartcarResource = {
+	description: [operation, ...get.description, ...getAll.description],
+	operations: { get, getAll },
+};

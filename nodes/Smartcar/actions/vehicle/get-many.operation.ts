@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import type { SmartcarClient } from '../../../shared/transport';
+import { returnAllFields, userIdField } from '../common.descriptions';
+import { requiredId } from '../validation';
+import { fetchVehicle } from './get.operation';
+
+const properties: INodeProperties[] = [userIdField(true), ...returnAllFields()];
+
+export const description = updateDisplayOptions({ show: { resource: ['vehicle'], operation: ['getMany'] } }, properties);
+
+/**
+ * Smartcar v3 has no vehicle list: a user's vehicles are their connections. The JSON:API connection shape already
+ * carries make, model and year; only the older shape without them costs one `GET /vehicles/{id}` per vehicle.
+ */
+export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject[]> {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const connections = await client.listConnections({ userId, limit }, itemIndex);
+
+	const vehicles: IDataObject[] = [];
+	const seen = new Set<string>();
+	for (const connection of connections) {
+		const vehicleId = connection.vehicleId;
+		if (!vehicleId || seen.has(vehicleId)) continue;
+		seen.add(vehicleId);
+		const attributes =
+			connection.vehicle.make === null && connection.vehicle.model === null
+				? await fetchVehicle(client, vehicleId, userId, itemIndex)
+				: { id: vehicleId, userId, ...connection.vehicle };
+		vehicles.push({
+			...attributes,
+			connectionId: connection.id,
+			connectedAt: connection.connectedAt,
+			permissions: connection.permissions,
+		});
+	}
+	return vehicles;
+}

@@ -1,0 +1,23 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { SmartcarResource } from '../operation.type';
+import * as get from './get.operation';
+import * as getMany from './get-many.operation';
+
+const operation: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['vehicle'] } },
+	options: [
+		{ name: 'Get', value: 'get', action: 'Get a vehicle', description: 'Get make, model, year, powertrain and mode' },
+		{ name: 'Get Many', value: 'getMany', action: 'Get many vehicles', description: 'List a user\'s connected vehicles' },
+	],
+	default: 'get',
+};
+
+export const vehicle: SmartcarResource = {
+	description: [operation, ...get.description, ...getMany.description],
+	operations: { get, getMany },
+};

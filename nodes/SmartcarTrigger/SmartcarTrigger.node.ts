@@ -1,0 +1,176 @@
+import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { receiveConnectRedirect } from './connect-redirect';
+import { receiveVehicleEvent } from './vehicle-events';
+
+const vehicleEventsOnly = { show: { trigger: ['vehicleEvents'] } };
+const connectRedirectOnly = { show: { trigger: ['connectRedirect'] } };
+
+export class SmartcarTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Smartcar Trigger',
+		name: 'smartcarTrigger',
+		icon: { light: 'file:../../icons/smartcar.svg', dark: 'file:../../icons/smartcar.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["trigger"] === "connectRedirect" ? "Connect redirect" : "Vehicle events" }}',
+		description: 'Starts the workflow on Smartcar webhooks (vehicle state and errors) or when a driver returns from Smartcar Connect',
+		defaults: { name: 'Smartcar Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'smartcarApi', required: true, displayOptions: vehicleEventsOnly }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: '={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Trigger On',
+				name: 'trigger',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Connect Redirect',
+						value: 'connectRedirect',
+						description: 'A driver comes back from Smartcar Connect (use this URL as the Redirect URI)',
+					},
+					{
+						name: 'Vehicle Events',
+						value: 'vehicleEvents',
+						description: 'Smartcar sends a webhook: vehicle state or vehicle error',
+					},
+				],
+				default: 'vehicleEvents',
+			},
+			{
+				displayName:
+					'Paste the <b>Production URL</b> above into the Smartcar Dashboard → Webhooks as the callback URL, then publish this workflow. Smartcar needs a public HTTPS address. Smartcar\'s VERIFY request is answered automatically. The Test URL only listens while you click "Listen for test event".',
+				name: 'vehicleEventsNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: vehicleEventsOnly,
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Vehicle Error', value: 'VEHICLE_ERROR', description: 'A signal or the vehicle stopped reporting, or recovered' },
+					{ name: 'Vehicle State', value: 'VEHICLE_STATE', description: 'Subscribed signals changed or were refreshed' },
+				],
+				default: ['VEHICLE_STATE', 'VEHICLE_ERROR'],
+				description: 'Other event types are acknowledged to Smartcar without starting the workflow',
+				displayOptions: vehicleEventsOnly,
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				displayOptions: vehicleEventsOnly,
+				options: [
+					{
+						displayName: 'Ignore Repeated Deliveries',
+						name: 'deduplicate',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to start the workflow only once per event ID when Smartcar delivers an event again (it retries on timeouts and errors)',
+					},
+					{
+						displayName: 'Output',
+						name: 'output',
+						type: 'options',
+						default: 'perEvent',
+						options: [
+							{ name: 'One Item per Event', value: 'perEvent', description: 'The event with its signals, triggers and errors' },
+							{
+								name: 'One Item per Signal',
+								value: 'perSignal',
+								description: 'Each signal as an item, still carrying event, user and vehicle',
+							},
+						],
+					},
+					{
+						displayName: 'Verify Signature',
+						name: 'verifySignature',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to reject deliveries without a valid SC-Signature. Turning this off is insecure: anyone who knows the URL could start the workflow with made-up data.',
+					},
+				],
+			},
+			{
+				displayName:
+					'Use the <b>Production URL</b> above as a Redirect URI in the Smartcar Dashboard and in Connect → Get Authorization URL. The driver\'s user ID arrives here as <code>userId</code>.',
+				name: 'connectRedirectNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: connectRedirectOnly,
+			},
+			{
+				displayName: 'Options',
+				name: 'redirectOptions',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				displayOptions: connectRedirectOnly,
+				options: [
+					{
+						displayName: 'Expected State',
+						name: 'expectedState',
+						type: 'string',
+						default: '',
+						description:
+							'Only accept redirects whose state equals this value; others are rejected and do not start the workflow',
+					},
+					{
+						displayName: 'Failure Redirect URL',
+						name: 'failureRedirectUrl',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com/connect-failed',
+						description: 'Send the driver here when Connect failed; by default a short page explains it',
+					},
+					{
+						displayName: 'Success Redirect URL',
+						name: 'successRedirectUrl',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. https://example.com/connected',
+						description: 'Send the driver here after connecting; by default a short confirmation page is shown',
+					},
+				],
+			},
+		],
+	};
+
+	/** Smartcar webhooks are registered by hand in the Smartcar Dashboard: nothing to create or delete. */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const trigger = this.getNodeParameter('trigger', 'vehicleEvents') as string;
+		if (trigger === 'connectRedirect') return await receiveConnectRedirect.call(this);
+		return await receiveVehicleEvent.call(this);
+	}
+}

@@ -1,0 +1,127 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { DOCS } from './constants';
+import { asArray, asRecord, asString, isRecord } from './values';
+
+/**
+ * Smartcar's two error forms — v3 JSON:API `{errors: [{status, type, code, title, detail, links}]}` and the older
+ * flat `{type, code, description, docURL, statusCode, requestId, resolution, suggestedUserMessage}` — read into one
+ * record, then described as a message that says what happened and what to do.
+ */
+
+export interface SmartcarErrorInfo extends IDataObject {
+	status: number;
+	type?: string;
+	code?: string;
+	title?: string;
+	detail?: string;
+	docsUrl?: string;
+	requestId?: string;
+	resolution?: string;
+	suggestedUserMessage?: string;
+	retryAfterSeconds?: number;
+}
+
+const STATUS_TYPES: Record<number, string> = {
+	400: 'VALIDATION',
+	401: 'AUTHENTICATION',
+	403: 'PERMISSION',
+	404: 'RESOURCE_NOT_FOUND',
+	409: 'VEHICLE_STATE',
+	429: 'RATE_LIMIT',
+	430: 'BILLING',
+	500: 'SERVER',
+	501: 'COMPATIBILITY',
+	502: 'UPSTREAM',
+};
+
+const ADVICE: Record<string, string> = {
+	VALIDATION: 'Check the values of the node\'s fields.',
+	AUTHENTICATION:
+		'Smartcar rejected the application token even after it was renewed. Check the Client ID and Client Secret of the Smartcar API credential.',
+	PERMISSION:
+		'The driver did not grant the permission this operation needs. Send them a new Connect URL that asks for it (Connect → Get Authorization URL).',
+	ACCESS_DENIED:
+		'The driver did not grant the permission this operation needs. Send them a new Connect URL that asks for it (Connect → Get Authorization URL).',
+	RESOURCE_NOT_FOUND:
+		'Check the IDs: the vehicle, connection or user may not exist, or the user may have disconnected the vehicle. Connection → Get Many lists what is connected.',
+	VEHICLE_STATE:
+		'The vehicle is in a state that prevents this right now (for example asleep, unreachable or not plugged in). Try again later.',
+	RATE_LIMIT: 'Smartcar\'s rate limit was reached and the retries ran out. Space the requests out or retry later.',
+	BILLING:
+		'The monthly call allowance for this vehicle or application is used up. It is not retried: wait for the next billing period or change the plan in the Smartcar Dashboard.',
+	SERVER: 'Smartcar had an internal problem and the retries ran out. Try again later.',
+	COMPATIBILITY: 'This vehicle does not support this operation.',
+	UPSTREAM: 'The automaker\'s servers did not answer Smartcar and the retries ran out. Try again later.',
+	CONNECTED_SERVICES_ACCOUNT:
+		'The driver\'s account with the automaker needs attention (for example a subscription or terms to accept) in the automaker\'s app.',
+};
+
+function header(headers: IDataObject | undefined, name: string): string | undefined {
+	if (!headers) return undefined;
+	const value = headers[name] ?? headers[name.toLowerCase()];
+	return Array.isArray(value) ? asString(value[0]) : asString(value);
+}
+
+/** `retry-after` in seconds (a number of seconds or an HTTP date); undefined when absent or unreadable. */
+export function retryAfterSeconds(headers: IDataObject | undefined, now: number = Date.now()): number | undefined {
+	const value = header(headers, 'retry-after');
+	if (value === undefined) return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function parseBody(body: unknown): unknown {
+	if (typeof body !== 'string') return body;
+	try {
+		return JSON.parse(body) as unknown;
+	} catch {
+		return body.trim() === '' ? undefined : { detail: body.slice(0, 500) };
+	}
+}
+
+export function parseSmartcarError(status: number, rawBody: unknown, headers?: IDataObject): SmartcarErrorInfo {
+	const body = parseBody(rawBody);
+	const record = asRecord(body);
+	const first = asRecord(asArray(record.errors)[0]);
+	const source = Object.keys(first).length > 0 ? first : record;
+	const links = asRecord(source.links);
+	const resolution = source.resolution;
+	const info: SmartcarErrorInfo = {
+		status,
+		type: (asString(source.type) ?? STATUS_TYPES[status])?.toUpperCase(),
+		code: asString(source.code),
+		title: asString(source.title) ?? asString(source.error),
+		detail: asString(source.detail) ?? asString(source.description) ?? asString(source.error_description),
+		docsUrl: asString(links.about) ?? asString(source.docURL) ?? asString(source.docUrl),
+		requestId: header(headers, 'sc-request-id') ?? asString(source.requestId),
+		resolution: isRecord(resolution) ? asString(resolution.type) : asString(resolution),
+		suggestedUserMessage: asString(source.suggestedUserMessage),
+		retryAfterSeconds: retryAfterSeconds(headers),
+	};
+	for (const key of Object.keys(info)) if (info[key] === undefined) delete info[key];
+	return info;
+}
+
+/** A message for the error's headline and a description that says what to do. */
+export function describeSmartcarError(info: SmartcarErrorInfo): { message: string; description: string } {
+	const kind = [info.type, info.code].filter((part) => part !== undefined && part !== '').join(':');
+	const headline = info.title ?? info.detail ?? 'Request failed';
+	const message = `Smartcar: ${headline} (HTTP ${info.status}${kind ? ` ${kind}` : ''})`;
+
+	const advice = (info.type && ADVICE[info.type]) ?? (info.status >= 500 ? ADVICE.SERVER : ADVICE.VALIDATION);
+	const parts = [
+		info.detail && info.detail !== headline ? info.detail : undefined,
+		info.status === 429 && info.retryAfterSeconds !== undefined
+			? `Smartcar asks to wait ${info.retryAfterSeconds} s before the next request.`
+			: undefined,
+		advice,
+		info.suggestedUserMessage ? `Message for the driver: ${info.suggestedUserMessage}` : undefined,
+		info.resolution ? `Resolution: ${info.resolution}.` : undefined,
+		info.requestId ? `Smartcar request ID: ${info.requestId}.` : undefined,
+		`Docs: ${info.docsUrl ?? DOCS.errors}`,
+	];
+	return { message, description: parts.filter((part) => part !== undefined).join(' ') };
+}

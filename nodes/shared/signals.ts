@@ -1,0 +1,156 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { asArray, asRecord, asString, compact, isRecord, toIsoTimestamp, type JsonRecord, type JsonValue } from './values';
+
+/**
+ * Smartcar signals, whatever form they come in — a v3 API resource (list item, flat single signal or wrapped in
+ * `data`), or a webhook signal (`{code, name, group, body, meta}`, with or without `status`) — become one flat item.
+ * Both the Smartcar node and the Smartcar Trigger use this module.
+ */
+
+export interface SignalError extends IDataObject {
+	type: string | null;
+	code: string | null;
+	title: string | null;
+	detail: string | null;
+	resolution: string | null;
+}
+
+export interface NormalizedSignal extends IDataObject {
+	vehicleId: string | null;
+	code: string;
+	name: string | null;
+	group: string | null;
+	value: JsonValue;
+	unit: string | null;
+	status: string;
+	error?: SignalError;
+	/** On an ERROR signal, the last value Smartcar still sent: kept, but never presented as current. */
+	staleValue?: JsonValue;
+	retrievedAt: string | null;
+	oemUpdatedAt: string | null;
+}
+
+const CODE_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
+const DOTTED_PATTERN = /^([A-Za-z0-9]+)\.([A-Za-z0-9]+)$/;
+
+/**
+ * Accepts a signal code (`tractionbattery-stateofcharge`) or Smartcar's dotted name (`TractionBattery.StateOfCharge`)
+ * and returns the code, or `undefined` when the input is neither.
+ */
+export function toSignalCode(input: string): string | undefined {
+	const trimmed = input.trim();
+	const dotted = DOTTED_PATTERN.exec(trimmed);
+	const candidate = dotted ? `${dotted[1]}-${dotted[2]}`.toLowerCase() : trimmed.toLowerCase();
+	return CODE_PATTERN.test(candidate) ? candidate : undefined;
+}
+
+/** A signal named as `{code, name, group}` or as `"Group.Name"` (webhook triggers and error lists). */
+export function signalReference(raw: unknown): { code: string | null; name: string | null; group: string | null } {
+	if (typeof raw === 'string') {
+		const dotted = DOTTED_PATTERN.exec(raw.trim());
+		return dotted
+			? { code: `${dotted[1]}-${dotted[2]}`.toLowerCase(), name: dotted[2], group: dotted[1] }
+			: { code: toSignalCode(raw) ?? raw, name: null, group: null };
+	}
+	const ref = asRecord(raw);
+	const nested = isRecord(ref.signal) || typeof ref.signal === 'string' ? signalReference(ref.signal) : undefined;
+	if (nested) return nested;
+	return {
+		code: asString(ref.code) ?? null,
+		name: asString(ref.name) ?? null,
+		group: asString(ref.group) ?? null,
+	};
+}
+
+function splitBody(body: unknown): { value: JsonValue; unit: string | null } {
+	if (body === undefined || body === null) return { value: null, unit: null };
+	if (!isRecord(body)) return { value: body as JsonValue, unit: null };
+	const unit = asString(body.unit) ?? null;
+	if ('value' in body) return { value: body.value as JsonValue, unit };
+	if ('values' in body) return { value: body.values as JsonValue, unit };
+	const fields: IDataObject = {};
+	for (const [key, value] of Object.entries(body)) if (key !== 'unit') fields[key] = value as JsonValue;
+	return { value: fields, unit };
+}
+
+function signalError(status: JsonRecord): SignalError {
+	const error = asRecord(status.error);
+	const resolution = error.resolution;
+	return {
+		type: asString(error.type) ?? null,
+		code: asString(error.code) ?? null,
+		title: asString(error.title) ?? null,
+		detail: asString(error.detail) ?? asString(error.description) ?? null,
+		resolution: isRecord(resolution) ? (asString(resolution.type) ?? null) : (asString(resolution) ?? null),
+	};
+}
+
+/** The signal resource inside a single-signal response: flat (docs) or wrapped in `data` (real traffic). */
+export function unwrapSignalResponse(body: unknown): unknown {
+	const record = asRecord(body);
+	return isRecord(record.data) ? record.data : body;
+}
+
+export function normalizeSignal(raw: unknown, vehicleId: string | null): NormalizedSignal {
+	const resource = asRecord(raw);
+	const attributes = isRecord(resource.attributes) ? resource.attributes : resource;
+	const meta = asRecord(resource.meta ?? attributes.meta);
+	const statusRecord = isRecord(attributes.status)
+		? attributes.status
+		: { value: asString(attributes.status) };
+	const { value, unit } = splitBody(attributes.body);
+	const hasBody = attributes.body !== undefined && attributes.body !== null;
+	const status = (asString(statusRecord.value) ?? (hasBody ? 'SUCCESS' : 'UNAVAILABLE')).toUpperCase();
+	const code = asString(attributes.code) ?? asString(resource.id) ?? '';
+
+	const signal: NormalizedSignal = {
+		vehicleId,
+		code,
+		name: asString(attributes.name) ?? null,
+		group: asString(attributes.group) ?? null,
+		value: status === 'SUCCESS' ? value : null,
+		unit,
+		status,
+		retrievedAt: toIsoTimestamp(meta.retrievedAt ?? meta.fetchedAt),
+		oemUpdatedAt: toIsoTimestamp(meta.oemUpdatedAt),
+	};
+	if (status === 'ERROR') signal.error = signalError(statusRecord);
+	if (status !== 'SUCCESS' && hasBody) signal.staleValue = value;
+	return compact(signal);
+}
+
+/** The signals of a `GET /vehicles/{id}/signals` page. */
+export function signalsOf(body: unknown): unknown[] {
+	const record = asRecord(body);
+	if (Array.isArray(record.data)) return record.data;
+	if (Array.isArray(record.signals)) return record.signals;
+	return asArray(body);
+}
+
+export interface VehicleSignalMap extends IDataObject {
+	vehicleId: string | null;
+	userId: string | null;
+	retrievedAt: string | null;
+	signals: IDataObject;
+	units: IDataObject;
+	errors: IDataObject;
+}
+
+/** One item per vehicle: code → value, code → unit, and code → problem for signals that are not SUCCESS. */
+export function toVehicleSignalMap(
+	vehicleId: string | null,
+	userId: string | null,
+	signals: NormalizedSignal[],
+): VehicleSignalMap {
+	const map: VehicleSignalMap = { vehicleId, userId, retrievedAt: null, signals: {}, units: {}, errors: {} };
+	for (const signal of signals) {
+		map.signals[signal.code] = signal.value;
+		if (signal.unit !== null) map.units[signal.code] = signal.unit;
+		if (signal.status !== 'SUCCESS') map.errors[signal.code] = signal.error ?? { status: signal.status };
+		if (signal.retrievedAt && (!map.retrievedAt || signal.retrievedAt > map.retrievedAt)) {
+			map.retrievedAt = signal.retrievedAt;
+		}
+	}
+	return map;
+}

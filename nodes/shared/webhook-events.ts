@@ -1,0 +1,128 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizeSignal, signalReference, type NormalizedSignal } from './signals';
+import { asArray, asRecord, asString, isRecord, toIsoTimestamp, type JsonValue } from './values';
+
+/**
+ * Smartcar webhook payloads (version 4.0) as items: the documented form and the form seen in real traffic (triggers
+ * at the top level as `{type, signal}`, signal meta `retrievedAt`, signals with `status`) give the same item.
+ */
+
+export interface WebhookVehicle extends IDataObject {
+	id: string | null;
+	make: string | null;
+	model: string | null;
+	year: number | null;
+}
+
+export interface VehicleErrorItem extends IDataObject {
+	type: string | null;
+	code: string | null;
+	state: string | null;
+	description: string | null;
+	suggestedUserMessage: string | null;
+	docsUrl: string | null;
+	resolution: string | null;
+	signals: string[];
+}
+
+export interface SmartcarEventItem extends IDataObject {
+	eventId: string | null;
+	eventType: string | null;
+	userId: string | null;
+	vehicleId: string | null;
+	vehicle: WebhookVehicle;
+	signals: NormalizedSignal[];
+	triggers: string[];
+	errors: VehicleErrorItem[];
+	mode: string | null;
+	webhookId: string | null;
+	webhookName: string | null;
+	deliveryId: string | null;
+	deliveredAt: string | null;
+}
+
+function vehicleOf(data: IDataObject, vehicleId: string | null): WebhookVehicle {
+	const vehicle = asRecord(data.vehicle);
+	const year = Number(vehicle.year);
+	const extra: IDataObject = {};
+	for (const [key, value] of Object.entries(vehicle)) {
+		if (!['id', 'make', 'model', 'year'].includes(key)) extra[key] = value as JsonValue;
+	}
+	return {
+		id: asString(vehicle.id) ?? vehicleId,
+		make: asString(vehicle.make) ?? null,
+		model: asString(vehicle.model) ?? null,
+		year: vehicle.year === undefined || vehicle.year === null || Number.isNaN(year) ? null : year,
+		...extra,
+	};
+}
+
+/** Trigger codes; a trigger that names no signal (e.g. FIRST_DELIVERY) is listed by its type. */
+function triggersOf(body: IDataObject, data: IDataObject): string[] {
+	const raw = [...asArray(body.triggers), ...asArray(data.triggers)];
+	const codes: string[] = [];
+	for (const trigger of raw) {
+		const record = asRecord(trigger);
+		const hasSignal = typeof trigger === 'string' || record.signal !== undefined || record.code !== undefined;
+		const code = hasSignal ? signalReference(trigger).code : asString(record.type);
+		if (code && !codes.includes(code)) codes.push(code);
+	}
+	return codes;
+}
+
+function errorOf(raw: unknown): VehicleErrorItem {
+	const error = asRecord(raw);
+	const resolution = error.resolution;
+	return {
+		type: asString(error.type) ?? null,
+		code: asString(error.code) ?? null,
+		state: asString(error.state) ?? null,
+		description: asString(error.description) ?? asString(error.detail) ?? null,
+		suggestedUserMessage: asString(error.suggestedUserMessage) ?? null,
+		docsUrl: asString(error.docURL) ?? asString(error.docUrl) ?? null,
+		resolution: isRecord(resolution) ? (asString(resolution.type) ?? null) : (asString(resolution) ?? null),
+		signals: asArray(error.signals)
+			.map((signal) => signalReference(signal).code)
+			.filter((code): code is string => code !== null),
+	};
+}
+
+export function parseWebhookEvent(payload: unknown): SmartcarEventItem {
+	const body = asRecord(payload) as IDataObject;
+	const data = asRecord(body.data) as IDataObject;
+	const meta = asRecord(body.meta);
+	const vehicleId = asString(body.vehicleId) ?? asString(asRecord(data.vehicle).id) ?? null;
+	return {
+		eventId: asString(body.eventId) ?? null,
+		eventType: asString(body.eventType) ?? null,
+		userId: asString(asRecord(data.user).id) ?? asString(body.userId) ?? null,
+		vehicleId,
+		vehicle: vehicleOf(data, vehicleId),
+		signals: asArray(data.signals).map((signal) => normalizeSignal(signal, vehicleId)),
+		triggers: triggersOf(body, data),
+		errors: asArray(data.errors).map(errorOf),
+		mode: asString(meta.mode) ?? null,
+		webhookId: asString(meta.webhookId) ?? null,
+		webhookName: asString(meta.webhookName) ?? null,
+		deliveryId: asString(meta.deliveryId) ?? null,
+		deliveredAt: toIsoTimestamp(meta.deliveredAt),
+	};
+}
+
+/** One item per signal, each still naming the event, the user and the vehicle; an event without signals stays whole. */
+export function eventToSignalItems(event: SmartcarEventItem): IDataObject[] {
+	if (event.signals.length === 0) return [event];
+	const { signals, ...context } = event;
+	return signals.map((signal) => ({
+		...signal,
+		triggered: event.triggers.includes(signal.code),
+		eventId: context.eventId,
+		eventType: context.eventType,
+		userId: context.userId,
+		vehicle: context.vehicle,
+		mode: context.mode,
+		deliveryId: context.deliveryId,
+		deliveredAt: context.deliveredAt,
+	}));
+}
