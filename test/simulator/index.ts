@@ -1,0 +1,70 @@
+/** Public API of the Smartcar simulator (test tooling). Usage examples: simulator.test.ts. */
+export {
+	startSimulator,
+	DEFAULT_SETTINGS,
+	type Simulator,
+	type SimulatorOptions,
+	type SimulatorSettings,
+	type SimulatorStats,
+	type RequestRecord,
+	type FaultRule,
+} from './server';
+export {
+	createFleet,
+	demoFleet,
+	tick,
+	seededUuid,
+	findUser,
+	findVehicle,
+	findConnection,
+	findSignal,
+	isConnected,
+	ownerOf,
+	vehiclesOf,
+	deleteUser,
+	updateSignal,
+	numberValue,
+	booleanValue,
+	chargeLimit,
+	setLocked,
+	setCharging,
+	setChargeLimit,
+	isElectric,
+	hasFuel,
+	MAX_FLEET_VEHICLES,
+	type Fleet,
+	type FleetSpec,
+	type FleetUserSpec,
+	type PowertrainType,
+	type VehicleMode,
+	type TimestampForm,
+	type SimUser,
+	type SimVehicle,
+	type SimConnection,
+} from './fleet';
+export { CODES, signalDefinition, type SimSignal, type SignalStatus, type SignalError, type SignalStatusValue } from './signals';
+export {
+	signBody,
+	challengeAnswer,
+	isValidVerifyAnswer,
+	verifyPayload,
+	vehicleStatePayload,
+	vehicleErrorPayload,
+	newDelivery,
+	sendWebhook,
+	DEFAULT_WEBHOOK_ID,
+	DEFAULT_WEBHOOK_NAME,
+	type WebhookForm,
+	type WebhookMode,
+	type TriggerType,
+	type VehicleErrorKind,
+	type VehicleStateOptions,
+	type VehicleErrorOptions,
+	type SendWebhookOptions,
+	type WebhookResponse,
+} from './webhooks';
+export { smartcarErrors, errorSpecs, errorResponse, v3ErrorBody, flatErrorBody, type ErrorForm, type ErrorSpec, type SimulatedResponse } from './errors';
+export type { ConnectionsShape, NextLinkForm } from './connections';
+export type { SingleSignalForm, CommandMode } from './api-routes';
+export type { JsonValue, JsonObject } from './json';
+export { runSimulatorCli, parseCliArgs, type CliOptions, type CliHandle } from './cli';

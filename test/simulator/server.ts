@@ -1,0 +1,369 @@
+/**
+ * A real HTTP server on 127.0.0.1 that behaves like Smartcar: the client-credentials token endpoint,
+ * the Vehicle API v3 and a stand-in Connect page, with fault injection and request statistics.
+ */
+import { randomUUID } from 'crypto';
+import http from 'http';
+import type { AddressInfo } from 'net';
+
+import { handleApiRequest, type ApiSettings, type CommandMode, type SingleSignalForm } from './api-routes';
+import { handleTokenRequest, MAX_CLIENT_SECRETS, TokenStore } from './auth';
+import { connectPage } from './connect-page';
+import type { ConnectionsShape, NextLinkForm } from './connections';
+import { errorResponse, errorSpecs, type ErrorForm } from './errors';
+import { demoFleet, tick, type Fleet } from './fleet';
+import {
+	bearerToken,
+	BodyTooLargeError,
+	Delays,
+	headerValue,
+	readBody,
+	writeReply,
+	type Reply,
+	type RequestContext,
+} from './http-utils';
+
+export interface SimulatorSettings {
+	clientId: string;
+	/** Up to 3 valid at once (Smartcar's rotation). Removing a secret invalidates its tokens at once. */
+	clientSecrets: string[];
+	managementToken: string;
+	tokenLifetimeSeconds: number;
+	/** Delay before every response. */
+	latencyMs: number;
+	connectionsShape: ConnectionsShape;
+	connectionsNextLink: NextLinkForm;
+	/** Shape A page size. */
+	cursorPageSize: number;
+	singleSignalForm: SingleSignalForm;
+	errorForm: ErrorForm;
+	/** async: commands answer 202 with status PENDING. */
+	commandMode: CommandMode;
+	/** Cap of stats.requests. */
+	requestLogLimit: number;
+}
+
+export interface SimulatorOptions extends Partial<SimulatorSettings> {
+	/** Default 0: a free port. */
+	port?: number;
+	/** Default 127.0.0.1. */
+	host?: string;
+	/** Default demoFleet(). */
+	fleet?: Fleet;
+}
+
+export interface FaultRule {
+	method?: string;
+	/** Exact pathname, or a pattern tested against the pathname. */
+	path: string | RegExp;
+	status: number;
+	body?: unknown;
+	headers?: Record<string, string>;
+	/** How many matching requests get this answer (default 1). */
+	times?: number;
+}
+
+export interface RequestRecord {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	userId?: string;
+	status: number;
+	token?: string;
+}
+
+export interface SimulatorStats {
+	/** Successful token exchanges. */
+	tokenExchanges: number;
+	/** Token requests answered with anything but 200. */
+	failedTokenExchanges: number;
+	/** Requests to /v3/…, whatever their outcome. */
+	apiRequests: number;
+	/** Every request, oldest first, capped at requestLogLimit. */
+	requests: RequestRecord[];
+}
+
+export interface Simulator {
+	readonly url: string;
+	readonly apiBaseUrl: string;
+	readonly tokenUrl: string;
+	readonly connectUrl: string;
+	readonly fleet: Fleet;
+	readonly stats: SimulatorStats;
+	readonly settings: Readonly<SimulatorSettings>;
+	resetStats(): void;
+	/** Every token issued so far becomes invalid (401). */
+	expireTokens(): void;
+	setOptions(partial: Partial<SimulatorSettings>): void;
+	/** Serve this answer instead of the normal one (checked before authentication). */
+	failNext(rule: FaultRule): void;
+	clearFaults(): void;
+	/** A valid token without an HTTP exchange (not counted in stats). */
+	issueToken(): string;
+	/** Evolves the fleet one step. */
+	tick(): void;
+	close(): Promise<void>;
+}
+
+export const DEFAULT_SETTINGS: Readonly<SimulatorSettings> = {
+	clientId: 'demo-client-id',
+	clientSecrets: ['demo-client-secret'],
+	managementToken: 'demo-management-token',
+	tokenLifetimeSeconds: 3600,
+	latencyMs: 0,
+	connectionsShape: 'B',
+	connectionsNextLink: 'relative',
+	cursorPageSize: 100,
+	singleSignalForm: 'wrapped',
+	errorForm: 'v3',
+	commandMode: 'sync',
+	requestLogLimit: 10_000,
+};
+
+const MAX_FAULT_RULES = 100;
+const TOKEN_PATH = '/oauth2/token';
+const CONNECT_PATH = '/oauth/authorize';
+
+function validateSettings(settings: SimulatorSettings): void {
+	const secrets = settings.clientSecrets;
+	if (secrets.length < 1 || secrets.length > MAX_CLIENT_SECRETS) {
+		throw new Error(`clientSecrets must hold 1 to ${MAX_CLIENT_SECRETS} secrets`);
+	}
+	if (!(settings.tokenLifetimeSeconds > 0)) throw new Error('tokenLifetimeSeconds must be positive');
+	if (!(settings.latencyMs >= 0)) throw new Error('latencyMs must be 0 or more');
+	if (!(settings.cursorPageSize >= 1 && settings.cursorPageSize <= 100)) throw new Error('cursorPageSize must be 1..100');
+	if (!(settings.requestLogLimit >= 1)) throw new Error('requestLogLimit must be at least 1');
+}
+
+interface ActiveFault {
+	method?: string;
+	path: string | RegExp;
+	reply: Reply;
+	remaining: number;
+}
+
+function toActiveFault(rule: FaultRule): ActiveFault {
+	const times = rule.times ?? 1;
+	if (!(times >= 1)) throw new Error('failNext: times must be at least 1');
+	const path = typeof rule.path === 'string' ? rule.path : new RegExp(rule.path.source, rule.path.flags.replace(/[gy]/g, ''));
+	return {
+		method: rule.method?.toUpperCase(),
+		path,
+		reply: { status: rule.status, body: rule.body, headers: { ...(rule.headers ?? {}) } },
+		remaining: times,
+	};
+}
+
+/** Drops keys set to undefined so they do not override defaults. */
+function definedOnly<T extends object>(partial: Partial<T>): Partial<T> {
+	return Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function emptyStats(): SimulatorStats {
+	return { tokenExchanges: 0, failedTokenExchanges: 0, apiRequests: 0, requests: [] };
+}
+
+class SimulatorServer implements Simulator {
+	readonly url: string;
+	readonly apiBaseUrl: string;
+	readonly tokenUrl: string;
+	readonly connectUrl: string;
+	readonly stats = emptyStats();
+	private current: SimulatorSettings;
+	private readonly tokens = new TokenStore();
+	private readonly delays = new Delays();
+	private faults: ActiveFault[] = [];
+	private closing: Promise<void> | undefined;
+
+	constructor(
+		private readonly server: http.Server,
+		readonly fleet: Fleet,
+		settings: SimulatorSettings,
+	) {
+		const address = server.address() as AddressInfo;
+		this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+		this.apiBaseUrl = `${this.url}/v3`;
+		this.tokenUrl = `${this.url}${TOKEN_PATH}`;
+		this.connectUrl = `${this.url}${CONNECT_PATH}`;
+		this.current = settings;
+		server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+			void this.handle(request, response);
+		});
+	}
+
+	get settings(): Readonly<SimulatorSettings> {
+		return this.current;
+	}
+
+	resetStats(): void {
+		Object.assign(this.stats, emptyStats());
+	}
+
+	expireTokens(): void {
+		this.tokens.expireAll();
+	}
+
+	setOptions(partial: Partial<SimulatorSettings>): void {
+		const next = { ...this.current, ...definedOnly(partial) };
+		next.clientSecrets = [...next.clientSecrets];
+		validateSettings(next);
+		this.current = next;
+	}
+
+	failNext(rule: FaultRule): void {
+		if (this.faults.length >= MAX_FAULT_RULES) throw new Error(`At most ${MAX_FAULT_RULES} pending fault rules`);
+		this.faults.push(toActiveFault(rule));
+	}
+
+	clearFaults(): void {
+		this.faults = [];
+	}
+
+	issueToken(): string {
+		const { clientId, clientSecrets, tokenLifetimeSeconds } = this.current;
+		return this.tokens.issue(clientId, clientSecrets[0], tokenLifetimeSeconds);
+	}
+
+	tick(): void {
+		tick(this.fleet);
+	}
+
+	close(): Promise<void> {
+		this.closing ??= new Promise((resolve) => {
+			this.delays.cancelAll();
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
+		return this.closing;
+	}
+
+	// -------------------------------------------------------------------------------------------
+
+	private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+		const requestId = randomUUID();
+		try {
+			const context = await this.readContext(request, requestId);
+			const reply = typeof context === 'string' ? this.tooLarge(requestId) : this.answer(context);
+			await this.delays.wait(this.current.latencyMs);
+			if (this.closing) return;
+			writeReply(response, reply, requestId);
+			this.record(request, reply.status);
+		} catch {
+			// e.g. an invalid header value in a fault rule: never let one request crash the test process.
+			response.destroy();
+		}
+	}
+
+	private async readContext(request: http.IncomingMessage, requestId: string): Promise<RequestContext | 'too-large'> {
+		const url = new URL(request.url ?? '/', 'http://simulator.invalid');
+		let rawBody: Buffer;
+		try {
+			rawBody = await readBody(request);
+		} catch (error: unknown) {
+			if (error instanceof BodyTooLargeError) return 'too-large';
+			rawBody = Buffer.alloc(0);
+		}
+		return {
+			method: (request.method ?? 'GET').toUpperCase(),
+			path: url.pathname,
+			params: url.searchParams,
+			headers: request.headers,
+			userId: headerValue(request.headers, 'sc-user-id'),
+			token: bearerToken(request.headers),
+			rawBody,
+			requestId,
+		};
+	}
+
+	private tooLarge(requestId: string): Reply {
+		return errorResponse(errorSpecs.validation('The request body is too large.'), this.current.errorForm, requestId);
+	}
+
+	private answer(context: RequestContext): Reply {
+		try {
+			return this.takeFault(context) ?? this.route(context);
+		} catch (error: unknown) {
+			const reply = errorResponse(errorSpecs.server(), this.current.errorForm, context.requestId);
+			return { ...reply, headers: { ...reply.headers, 'x-simulator-error': String(error).slice(0, 200) } };
+		}
+	}
+
+	private takeFault(context: RequestContext): Reply | undefined {
+		const fault = this.faults.find(
+			(rule) =>
+				(rule.method === undefined || rule.method === context.method) &&
+				(typeof rule.path === 'string' ? rule.path === context.path : rule.path.test(context.path)),
+		);
+		if (!fault) return undefined;
+		fault.remaining -= 1;
+		if (fault.remaining <= 0) this.faults = this.faults.filter((rule) => rule !== fault);
+		return fault.reply;
+	}
+
+	private route(context: RequestContext): Reply {
+		const { method, path } = context;
+		if (method === 'POST' && path === TOKEN_PATH) return handleTokenRequest(context, this.current, this.tokens);
+		if (method === 'GET' && path === CONNECT_PATH) return connectPage(this.fleet, context.params);
+		if (method === 'GET' && path === '/') return { status: 200, body: this.describe() };
+		if (path === '/v3' || path.startsWith('/v3/')) return this.routeApi(context);
+		const spec = errorSpecs.notFound(`No route for ${method} ${path}.`);
+		return errorResponse(spec, this.current.errorForm, context.requestId);
+	}
+
+	private routeApi(context: RequestContext): Reply {
+		if (!this.tokens.isValid(context.token, this.current)) {
+			return errorResponse(errorSpecs.unauthorized(), this.current.errorForm, context.requestId);
+		}
+		const settings: ApiSettings = this.current;
+		return handleApiRequest(context, { fleet: this.fleet, settings, url: this.url, apiBaseUrl: this.apiBaseUrl });
+	}
+
+	private describe(): Record<string, string> {
+		return {
+			name: 'smartcar-simulator',
+			tokenUrl: this.tokenUrl,
+			apiBaseUrl: this.apiBaseUrl,
+			connectUrl: this.connectUrl,
+		};
+	}
+
+	private record(request: http.IncomingMessage, status: number): void {
+		const url = new URL(request.url ?? '/', 'http://simulator.invalid');
+		const method = (request.method ?? 'GET').toUpperCase();
+		if (method === 'POST' && url.pathname === TOKEN_PATH) {
+			if (status === 200) this.stats.tokenExchanges += 1;
+			else this.stats.failedTokenExchanges += 1;
+		}
+		if (url.pathname === '/v3' || url.pathname.startsWith('/v3/')) this.stats.apiRequests += 1;
+		this.stats.requests.push({
+			method,
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			userId: headerValue(request.headers, 'sc-user-id'),
+			status,
+			token: bearerToken(request.headers),
+		});
+		const overflow = this.stats.requests.length - this.current.requestLogLimit;
+		if (overflow > 0) this.stats.requests.splice(0, overflow);
+	}
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+	const { port = 0, host = '127.0.0.1', fleet = demoFleet(), ...overrides } = options;
+	const settings: SimulatorSettings = { ...DEFAULT_SETTINGS, ...definedOnly<SimulatorSettings>(overrides) };
+	settings.clientSecrets = [...settings.clientSecrets];
+	validateSettings(settings);
+	const server = http.createServer();
+	await listen(server, port, host);
+	return new SimulatorServer(server, fleet, settings);
+}

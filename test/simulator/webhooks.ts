@@ -1,0 +1,368 @@
+/**
+ * Smartcar webhook payloads (version 4.0, contract §4), signing, and delivery over HTTP.
+ */
+import { createHmac, randomBytes, randomUUID } from 'crypto';
+import http from 'http';
+import https from 'https';
+
+import type { Fleet, SimUser, SimVehicle } from './fleet';
+import { findSignal, findUser, findVehicle, ownerOf, seededUuid } from './fleet';
+import { isJsonObject, tryParseJson, type JsonObject, type JsonValue } from './json';
+import { renderStatus } from './render';
+import { dottedSignalName, signalDefinition, type SignalDefinition, type SimSignal } from './signals';
+
+export type WebhookForm = 'docs' | 'real';
+export type WebhookMode = 'LIVE' | 'TEST';
+export type TriggerType = 'SIGNAL_UPDATED' | 'FIRST_DELIVERY';
+export type VehicleErrorKind = 'vehicle-state' | 'compatibility' | 'permission';
+
+export const DEFAULT_WEBHOOK_ID = seededUuid('smartcar-simulator', 'webhook');
+export const DEFAULT_WEBHOOK_NAME = 'Simulator Webhook';
+export const WEBHOOK_TIMEOUT_MS = 15_000;
+
+export interface WebhookMetaOptions {
+	/** Stable across redeliveries (default: new uuid per built payload). */
+	eventId?: string;
+	deliveryId?: string;
+	webhookId?: string;
+	webhookName?: string;
+	mode?: WebhookMode;
+	/** Epoch ms (default: now). */
+	deliveredAt?: number;
+}
+
+export interface VehicleStateOptions extends WebhookMetaOptions {
+	/** docs: triggers inside data, meta.fetchedAt epoch; real: top-level triggers, meta.retrievedAt, status on signals. */
+	form: WebhookForm;
+	/** Signal codes to include (default: every signal of the vehicle). */
+	signals?: string[];
+	trigger?: TriggerType;
+	/** Codes that changed (default: the first included SUCCESS signal). */
+	triggerSignals?: string[];
+	/** Real form only: trigger `signal` as an object (default) or the older "Group.Name" string. */
+	triggerStyle?: 'object' | 'string';
+	/** Real form only: signal meta timestamps as ISO strings (default) or epoch ms (as in a captured payload). */
+	signalTimestamps?: 'iso' | 'epoch';
+	/** Default: the vehicle's first connected user. */
+	userId?: string;
+}
+
+export interface VehicleErrorOptions extends WebhookMetaOptions {
+	state?: 'ERROR' | 'RESOLVED';
+	kind?: VehicleErrorKind;
+	/** Affected signal codes (default depends on kind: the vehicle's ERROR signals for vehicle-state). */
+	signals?: string[];
+	/** Signals as `{code,name,group}` (default) or as "Group.Name" strings. */
+	signalRefs?: 'object' | 'string';
+	userId?: string;
+}
+
+export interface SendWebhookOptions {
+	managementToken: string;
+	/** Send JSON.stringify(payload, null, 2) instead of compact JSON. */
+	pretty?: boolean;
+	/** Send this SC-Signature instead of the computed one (e.g. a forged one). */
+	signature?: string;
+	/** Default: true for VERIFY (Smartcar does not sign it), false otherwise. */
+	omitSignature?: boolean;
+	headers?: Record<string, string>;
+	/** Keep meta.deliveryId/deliveredAt as built instead of stamping a new delivery. */
+	keepDeliveryId?: boolean;
+	timeoutMs?: number;
+}
+
+export interface WebhookResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	json?: unknown;
+	/** The exact text that was POSTed. */
+	sentBody: string;
+	/** The SC-Signature header that was sent, if any. */
+	signature?: string;
+	deliveryId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing
+
+/** Hex HMAC-SHA256 of the raw body, keyed with the Application Management Token. */
+export function signBody(rawBody: string | Buffer, managementToken: string): string {
+	return createHmac('sha256', managementToken).update(rawBody).digest('hex');
+}
+
+/** What a receiver must answer to VERIFY: `{"challenge": challengeAnswer(...)}`. */
+export function challengeAnswer(challenge: string, managementToken: string): string {
+	return signBody(challenge, managementToken);
+}
+
+export function isValidVerifyAnswer(response: Pick<WebhookResponse, 'status' | 'json'>, challenge: string, managementToken: string): boolean {
+	if (response.status !== 200 || !isJsonObject(response.json)) return false;
+	return response.json.challenge === challengeAnswer(challenge, managementToken);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+
+function webhookMeta(options: WebhookMetaOptions, extra: JsonObject = {}): JsonObject {
+	return {
+		version: '4.0',
+		deliveryId: options.deliveryId ?? randomUUID(),
+		deliveredAt: options.deliveredAt ?? Date.now(),
+		webhookId: options.webhookId ?? DEFAULT_WEBHOOK_ID,
+		webhookName: options.webhookName ?? DEFAULT_WEBHOOK_NAME,
+		...extra,
+		mode: options.mode ?? 'LIVE',
+	};
+}
+
+export function verifyPayload(challenge: string = randomBytes(24).toString('hex'), options: WebhookMetaOptions = {}): JsonObject {
+	const meta = webhookMeta(options);
+	// The docs' VERIFY example carries deliveredAt as an ISO string.
+	meta.deliveredAt = new Date(options.deliveredAt ?? Date.now()).toISOString();
+	return { eventId: options.eventId ?? randomUUID(), eventType: 'VERIFY', data: { challenge }, meta };
+}
+
+interface EventSubject {
+	vehicle: SimVehicle;
+	user: SimUser;
+}
+
+function eventSubject(fleet: Fleet, vehicleId: string, userId: string | undefined): EventSubject {
+	const vehicle = findVehicle(fleet, vehicleId);
+	if (!vehicle) throw new Error(`Unknown vehicle: ${vehicleId}`);
+	const user = userId ? findUser(fleet, userId) : ownerOf(fleet, vehicleId);
+	if (!user) throw new Error(`No user for vehicle ${vehicleId}`);
+	return { vehicle, user };
+}
+
+function subjectData(subject: EventSubject): JsonObject {
+	const { vehicle } = subject;
+	return {
+		user: { id: subject.user.id },
+		vehicle: { id: vehicle.id, make: vehicle.make, model: vehicle.model, year: vehicle.year },
+	};
+}
+
+function pickSignals(vehicle: SimVehicle, codes: string[] | undefined): SimSignal[] {
+	if (!codes) return [...vehicle.signals];
+	return codes.map((code) => {
+		const signal = findSignal(vehicle, code);
+		if (!signal) throw new Error(`Vehicle ${vehicle.id} has no signal ${code}`);
+		return signal;
+	});
+}
+
+function reference(signal: SignalDefinition): JsonObject {
+	return { code: signal.code, name: signal.name, group: signal.group };
+}
+
+function docsSignal(signal: SimSignal): JsonObject {
+	if (signal.status.value !== 'SUCCESS' || !signal.body) {
+		const { error } = signal.status;
+		const status: JsonObject = error
+			? { error: { code: error.code, type: error.type }, value: signal.status.value }
+			: { value: signal.status.value };
+		return { ...reference(signal), status };
+	}
+	return {
+		...reference(signal),
+		body: signal.body,
+		meta: { oemUpdatedAt: signal.oemUpdatedAt, fetchedAt: signal.retrievedAt },
+	};
+}
+
+function realSignal(signal: SimSignal, timestamps: 'iso' | 'epoch'): JsonObject {
+	const stamp = (ms: number): JsonValue => (timestamps === 'epoch' ? ms : new Date(ms).toISOString());
+	const item: JsonObject = { ...reference(signal) };
+	const failed = signal.status.value !== 'SUCCESS';
+	if (!failed && signal.body) item.body = signal.body;
+	item.meta = { oemUpdatedAt: stamp(signal.oemUpdatedAt), retrievedAt: stamp(signal.retrievedAt) };
+	const status = renderStatus(signal.status);
+	if (isJsonObject(status.error)) status.error = { type: status.error.type, code: status.error.code };
+	item.status = status;
+	return item;
+}
+
+function triggerSignals(signals: SimSignal[], vehicle: SimVehicle, codes: string[] | undefined): SimSignal[] {
+	if (codes) return pickSignals(vehicle, codes);
+	const first = signals.find((signal) => signal.status.value === 'SUCCESS') ?? signals[0];
+	return first ? [first] : [];
+}
+
+function docsTriggers(trigger: TriggerType, changed: SimSignal[]): JsonValue[] {
+	if (trigger === 'FIRST_DELIVERY') return [{ code: 'FIRST_DELIVERY' }];
+	return changed.map(reference);
+}
+
+function realTriggers(trigger: TriggerType, changed: SimSignal[], style: 'object' | 'string'): JsonValue[] {
+	if (trigger === 'FIRST_DELIVERY') return [{ type: 'FIRST_DELIVERY' }];
+	return changed.map((signal) => ({
+		type: 'SIGNAL_UPDATED',
+		signal: style === 'string' ? dottedSignalName(signal) : { name: signal.name, code: signal.code, group: signal.group },
+	}));
+}
+
+/** VEHICLE_STATE in the documented form or the form seen in real traffic (contract §4). */
+export function vehicleStatePayload(fleet: Fleet, vehicleId: string, options: VehicleStateOptions): JsonObject {
+	const subject = eventSubject(fleet, vehicleId, options.userId);
+	const signals = pickSignals(subject.vehicle, options.signals);
+	const changed = triggerSignals(signals, subject.vehicle, options.triggerSignals);
+	const trigger = options.trigger ?? 'SIGNAL_UPDATED';
+	const meta = webhookMeta(options, { signalCount: signals.length });
+	const head: JsonObject = { eventId: options.eventId ?? randomUUID(), eventType: 'VEHICLE_STATE', vehicleId };
+	if (options.form === 'docs') {
+		const data = { ...subjectData(subject), triggers: docsTriggers(trigger, changed), signals: signals.map(docsSignal) };
+		return { ...head, data, meta };
+	}
+	const timestamps = options.signalTimestamps ?? 'iso';
+	return {
+		...head,
+		triggers: realTriggers(trigger, changed, options.triggerStyle ?? 'object'),
+		data: { ...subjectData(subject), signals: signals.map((signal) => realSignal(signal, timestamps)) },
+		meta,
+	};
+}
+
+interface ErrorTemplate {
+	type: string;
+	code: string | null;
+	description: string;
+	suggestedUserMessage: string;
+	docURL: string;
+	resolution: string | null;
+	defaultSignals: (vehicle: SimVehicle) => string[];
+}
+
+const ERROR_TEMPLATES: Record<VehicleErrorKind, ErrorTemplate> = {
+	'vehicle-state': {
+		type: 'VEHICLE_STATE',
+		code: 'UNREACHABLE',
+		description: 'The vehicle was unreachable when Smartcar tried to retrieve these signals.',
+		suggestedUserMessage: 'Your car is temporarily unreachable. Please make sure it has cellular reception.',
+		docURL: 'https://smartcar.com/docs/errors/api-errors/vehicle-state-errors#unreachable',
+		resolution: 'RETRY_LATER',
+		defaultSignals: (vehicle) => vehicle.signals.filter((s) => s.status.value === 'ERROR').map((s) => s.code),
+	},
+	compatibility: {
+		type: 'COMPATIBILITY',
+		code: 'VEHICLE_NOT_CAPABLE',
+		description: 'The vehicle is incapable of performing your request.',
+		suggestedUserMessage: 'Your car is unable to perform this request.',
+		docURL: 'https://smartcar.com/docs/errors/api-errors/compatibility-errors#vehicle-not-capable',
+		resolution: 'CONTACT_SUPPORT',
+		defaultSignals: () => ['location-preciselocation'],
+	},
+	permission: {
+		type: 'PERMISSION',
+		code: null,
+		description: 'The user has not granted the permission required to read these signals.',
+		suggestedUserMessage: 'Please reconnect your car and grant the requested permissions.',
+		docURL: 'https://smartcar.com/docs/errors/api-errors/permission-errors',
+		resolution: 'REAUTHENTICATE',
+		defaultSignals: () => ['vehicleidentification-vin'],
+	},
+};
+
+/** VEHICLE_ERROR: `data.errors[]` plus `data.user` and `data.vehicle` (contract §4). */
+export function vehicleErrorPayload(fleet: Fleet, vehicleId: string, options: VehicleErrorOptions = {}): JsonObject {
+	const subject = eventSubject(fleet, vehicleId, options.userId);
+	const template = ERROR_TEMPLATES[options.kind ?? 'vehicle-state'];
+	const codes = options.signals ?? template.defaultSignals(subject.vehicle);
+	const definitions = codes.map(signalDefinition);
+	const signals: JsonValue[] = definitions.map((definition) =>
+		options.signalRefs === 'string' ? dottedSignalName(definition) : reference(definition),
+	);
+	const error: JsonObject = {
+		type: template.type,
+		code: template.code,
+		state: options.state ?? 'ERROR',
+		description: template.description,
+		suggestedUserMessage: template.suggestedUserMessage,
+		docURL: template.docURL,
+		resolution: { type: template.resolution },
+		signals,
+	};
+	return {
+		eventId: options.eventId ?? randomUUID(),
+		eventType: 'VEHICLE_ERROR',
+		vehicleId,
+		data: { ...subjectData(subject), errors: [error] },
+		meta: webhookMeta(options, { signalCount: signals.length }),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery
+
+/** A new delivery of the same event: same eventId, fresh deliveryId and deliveredAt (same type as before). */
+export function newDelivery(payload: JsonObject): JsonObject {
+	if (!isJsonObject(payload.meta)) return payload;
+	const deliveredAt = typeof payload.meta.deliveredAt === 'string' ? new Date().toISOString() : Date.now();
+	return { ...payload, meta: { ...payload.meta, deliveryId: randomUUID(), deliveredAt } };
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+	const flat: Record<string, string> = {};
+	for (const [name, value] of Object.entries(headers)) {
+		if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return flat;
+}
+
+interface RawResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+function post(url: URL, body: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<RawResponse> {
+	const transport = url.protocol === 'https:' ? https : http;
+	return new Promise((resolve, reject) => {
+		const request = transport.request(url, { method: 'POST', headers }, (response) => {
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk: Buffer) => chunks.push(chunk));
+			response.on('error', reject);
+			response.on('end', () =>
+				resolve({
+					status: response.statusCode ?? 0,
+					headers: flattenHeaders(response.headers),
+					body: Buffer.concat(chunks).toString('utf8'),
+				}),
+			);
+		});
+		request.setTimeout(timeoutMs, () => request.destroy(new Error(`Webhook delivery timed out after ${timeoutMs} ms`)));
+		request.on('error', reject);
+		request.end(body);
+	});
+}
+
+function payloadText(payload: JsonObject | string, pretty: boolean): string {
+	if (typeof payload === 'string') return payload;
+	return pretty ? JSON.stringify(payload, null, 2) : JSON.stringify(payload);
+}
+
+/**
+ * POSTs a payload like Smartcar does. The SC-Signature is computed over the exact bytes sent.
+ * A string payload is sent verbatim (and signed as such).
+ */
+export async function sendWebhook(url: string, payload: JsonObject | string, options: SendWebhookOptions): Promise<WebhookResponse> {
+	const delivered = typeof payload === 'string' || options.keepDeliveryId ? payload : newDelivery(payload);
+	const sentBody = payloadText(delivered, options.pretty === true);
+	const bytes = Buffer.from(sentBody, 'utf8');
+	const isVerify = typeof delivered !== 'string' && delivered.eventType === 'VERIFY';
+	const omit = options.omitSignature ?? (isVerify && options.signature === undefined);
+	const signature = omit ? undefined : (options.signature ?? signBody(bytes, options.managementToken));
+	const headers: Record<string, string> = {
+		'Content-Type': 'application/json',
+		'Content-Length': String(bytes.length),
+		'User-Agent': 'Smartcar/4.0 (simulator)',
+		...(signature === undefined ? {} : { 'SC-Signature': signature }),
+		...(options.headers ?? {}),
+	};
+	const response = await post(new URL(url), bytes, headers, options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
+	const json = tryParseJson(response.body);
+	const meta = typeof delivered === 'string' ? undefined : delivered.meta;
+	const deliveryId = isJsonObject(meta) && typeof meta.deliveryId === 'string' ? meta.deliveryId : undefined;
+	return { ...response, ...(json === undefined ? {} : { json }), sentBody, signature, deliveryId };
+}
