@@ -1,0 +1,804 @@
+/**
+ * Proves the in-process harness runs real n8n machinery: n8n-core's engine and request helpers, the CLI's
+ * credential semantics, and a real HTTP webhook host. Everything talks to loopback servers started here.
+ */
+import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestRequest,
+	type ICredentialType,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHookFunctions,
+	type IHttpRequestHelper,
+	type INode,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+	type IAuthenticateGeneric,
+	type IConnections,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { CredentialStore, HarnessCredentialsHelper, testCredential } from './credentials-helper';
+import { shutdownHarness } from './n8n-environment';
+import { runWorkflow, type WorkflowJson } from './run-workflow';
+import { createFunctionNode } from './test-nodes';
+import { startWebhookHost, type WebhookHost, type WebhookHostOptions } from './webhook-host';
+
+// ---------------------------------------------------------------------------------------------------------------
+// A loopback API with a client-credentials token endpoint
+// ---------------------------------------------------------------------------------------------------------------
+
+interface ApiCall {
+	path: string;
+	authorization?: string;
+	status: number;
+}
+
+class TestApi {
+	exchanges = 0;
+
+	readonly calls: ApiCall[] = [];
+
+	/** Tokens the API accepts (every issued token stays valid); others get 401. */
+	readonly validTokens = new Set<string>();
+
+	/** Every API call gets 401. */
+	rejectAll = false;
+
+	private server?: http.Server;
+
+	baseUrl = '';
+
+	async start(): Promise<void> {
+		this.server = http.createServer((req, res) => this.handle(req, res));
+		await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+		this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => {
+			this.server?.close(() => resolve());
+			this.server?.closeAllConnections();
+		});
+	}
+
+	reset(): void {
+		this.exchanges = 0;
+		this.calls.length = 0;
+		this.validTokens.clear();
+		this.rejectAll = false;
+	}
+
+	private send(res: http.ServerResponse, status: number, body: unknown) {
+		res.writeHead(status, { 'content-type': 'application/json' });
+		res.end(JSON.stringify(body));
+	}
+
+	private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const url = new URL(req.url ?? '/', this.baseUrl);
+			if (url.pathname === '/token') {
+				const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as IDataObject;
+				if (body.client_secret !== 'secret') return this.send(res, 401, { error: 'invalid_client' });
+				this.exchanges++;
+				const token = `tok-${this.exchanges}`;
+				this.validTokens.add(token);
+				return this.send(res, 200, { access_token: token, expires_in: 7200 });
+			}
+			const authorization = req.headers.authorization;
+			let status = 200;
+			const token = authorization?.replace(/^Bearer /, '') ?? '';
+			if (this.rejectAll || !this.validTokens.has(token)) status = 401;
+			else if (url.pathname.startsWith('/api/fail')) status = 500;
+			this.calls.push({ path: url.pathname, authorization, status });
+			if (status === 401) return this.send(res, 401, { error: 'unauthorized' });
+			if (status === 500) return this.send(res, 500, { error: 'server_error' });
+			return this.send(res, 200, { path: url.pathname, query: Object.fromEntries(url.searchParams) });
+		});
+	}
+}
+
+const api = new TestApi();
+
+// ---------------------------------------------------------------------------------------------------------------
+// A credential with n8n's preAuthentication pattern and a programmatic node using it
+// ---------------------------------------------------------------------------------------------------------------
+
+class HarnessTestApi implements ICredentialType {
+	name = 'harnessTestApi';
+
+	displayName = 'Harness Test API';
+
+	properties: INodeProperties[] = [
+		{ displayName: 'Base URL', name: 'baseUrl', type: 'string', default: '' },
+		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '' },
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{ displayName: 'Region', name: 'region', type: 'string', default: 'eu' },
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const response = (await this.helpers.httpRequest({
+			method: 'POST',
+			url: `${credentials.baseUrl as string}/token`,
+			body: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
+			json: true,
+		})) as { access_token: string; expires_in: number };
+		return { accessToken: response.access_token, region: 'should-not-overwrite-an-expression' };
+	}
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
+	};
+
+	test: ICredentialTestRequest = {
+		request: { baseURL: '={{$credentials.baseUrl}}', url: '/api/me' },
+	};
+}
+
+class ApiCaller implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'API Caller',
+		name: 'apiCaller',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls the test API with httpRequestWithAuthentication',
+		defaults: { name: 'API Caller' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'harnessTestApi', required: true }],
+		properties: [
+			{ displayName: 'Path', name: 'path', type: 'string', default: '/api/items' },
+			{ displayName: 'Times', name: 'times', type: 'number', default: 1 },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const out: INodeExecutionData[] = [];
+		const { baseUrl } = await this.getCredentials<{ baseUrl: string }>('harnessTestApi');
+		for (let i = 0; i < items.length; i++) {
+			try {
+				const path = this.getNodeParameter('path', i) as string;
+				const times = this.getNodeParameter('times', i) as number;
+				let response: IDataObject = {};
+				for (let n = 0; n < times; n++) {
+					response = (await this.helpers.httpRequestWithAuthentication.call(this, 'harnessTestApi', {
+						url: `${baseUrl}${path}`,
+						json: true,
+					})) as IDataObject;
+				}
+				out.push({ json: response, pairedItem: { item: i } });
+			} catch (error) {
+				if (this.continueOnFail()) {
+					out.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+					continue;
+				}
+				throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: i });
+			}
+		}
+		return [out];
+	}
+}
+
+const CALLER_TYPE = 'n8n-nodes-harness.apiCaller';
+const nodeTypes = { [CALLER_TYPE]: new ApiCaller() };
+const credentialTypes = { harnessTestApi: new HarnessTestApi() };
+
+function node(name: string, type: string, parameters: INode['parameters'] = {}, extra: Partial<INode> = {}): INode {
+	return { id: name, name, type, typeVersion: 1, position: [0, 0], parameters, ...extra };
+}
+
+function chain(...names: string[]): IConnections {
+	const connections: IConnections = {};
+	for (let i = 0; i < names.length - 1; i++) {
+		connections[names[i]] = { main: [[{ node: names[i + 1], type: NodeConnectionTypes.Main, index: 0 }]] };
+	}
+	return connections;
+}
+
+function freshStore(data: ICredentialDataDecryptedObject = {}): CredentialStore {
+	return new CredentialStore({
+		harnessTestApi: {
+			baseUrl: api.baseUrl,
+			clientId: 'client',
+			clientSecret: 'secret',
+			region: '={{ "e" + "u" }}',
+			accessToken: '',
+			...data,
+		},
+	});
+}
+
+beforeAll(async () => {
+	await api.start();
+});
+
+beforeEach(() => api.reset());
+
+afterAll(async () => {
+	await api.stop();
+	shutdownHarness();
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// runWorkflow + credentials
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('runWorkflow with preAuthentication credentials', () => {
+	const workflow: WorkflowJson = {
+		nodes: [node('Start', 'harness.start'), node('Call', CALLER_TYPE, { path: '/api/items', times: 2 })],
+		connections: chain('Start', 'Call'),
+	};
+
+	it('exchanges the token once for many requests and stores it the way n8n does', async () => {
+		const store = freshStore();
+		const result = await runWorkflow(workflow, {
+			nodeTypes,
+			credentialTypes,
+			credentials: store,
+			triggerItems: [{ json: { n: 1 } }, { json: { n: 2 } }, { json: { n: 3 } }],
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.items('Call')).toHaveLength(3);
+		expect(api.exchanges).toBe(1);
+		expect(api.calls).toHaveLength(6);
+		expect(api.calls.every((call) => call.authorization === 'Bearer tok-1' && call.status === 200)).toBe(true);
+
+		// Persisted like CredentialsHelper.preAuthentication: the stored row plus the output, except keys whose stored
+		// value is an expression (region); the defaults n8n applies when decrypting are not written back.
+		expect(store.writes).toHaveLength(1);
+		expect(store.writes[0]).toMatchObject({ type: 'harnessTestApi', source: 'updateCredentials' });
+		expect(store.get('harnessTestApi')).toEqual({
+			baseUrl: api.baseUrl,
+			clientId: 'client',
+			clientSecret: 'secret',
+			region: '={{ "e" + "u" }}',
+			accessToken: 'tok-1',
+		});
+
+		// A later execution decrypts the stored token: no exchange.
+		const again = await runWorkflow(workflow, { nodeTypes, credentialTypes, credentials: store });
+		expect(again.error).toBeUndefined();
+		expect(api.exchanges).toBe(1);
+		expect(store.writes).toHaveLength(1);
+	});
+
+	it('on a 401 re-runs preAuthentication once, saves the new token and retries the request once', async () => {
+		const store = freshStore({ accessToken: 'tok-old' });
+		const result = await runWorkflow(
+			{ ...workflow, nodes: [workflow.nodes[0], node('Call', CALLER_TYPE, { path: '/api/items', times: 3 })] },
+			{ nodeTypes, credentialTypes, credentials: store },
+		);
+
+		expect(result.error).toBeUndefined();
+		expect(api.exchanges).toBe(1);
+		expect(api.calls.map((call) => call.status)).toEqual([401, 200, 200, 200]);
+		expect(api.calls.map((call) => call.authorization)).toEqual([
+			'Bearer tok-old',
+			'Bearer tok-1',
+			'Bearer tok-1',
+			'Bearer tok-1',
+		]);
+		expect(store.get('harnessTestApi')?.accessToken).toBe('tok-1');
+		expect(store.writes).toHaveLength(1);
+	});
+
+	it('concurrent executions with an empty token each run the exchange (n8n has no single-flight)', async () => {
+		const store = freshStore();
+		const runs = await Promise.all(
+			[1, 2, 3].map(async () => await runWorkflow(workflow, { nodeTypes, credentialTypes, credentials: store })),
+		);
+		expect(runs.every((run) => run.error === undefined)).toBe(true);
+		expect(api.exchanges).toBe(3);
+		expect(store.writes).toHaveLength(3);
+	});
+
+	it('retries only once: a second 401 fails the node', async () => {
+		const store = freshStore({ accessToken: 'tok-old' });
+		const failing = {
+			nodes: [node('Start', 'harness.start'), node('Call', CALLER_TYPE, { path: '/api/items' })],
+			connections: chain('Start', 'Call'),
+		};
+		api.rejectAll = true;
+		const result = await runWorkflow(failing, { nodeTypes, credentialTypes, credentials: store });
+		// n8n keeps errors in the run data as plain copies ({ ...error, message, stack }).
+		expect(result.error).toMatchObject({ httpCode: '401' });
+		expect(result.runData.Call[0].error).toMatchObject({ httpCode: '401' });
+		expect(api.exchanges).toBe(1);
+		expect(api.calls.map((call) => call.status)).toEqual([401, 401]);
+	});
+});
+
+describe('runWorkflow engine behaviour', () => {
+	it('evaluates expressions per item', async () => {
+		const store = freshStore();
+		const result = await runWorkflow(
+			{
+				nodes: [
+					node('Start', 'harness.start'),
+					node('Set', 'harness.set', { jsonOutput: '={{ { vehicleId: $json.id.toUpperCase(), n: $itemIndex } }}' }),
+					node('Call', CALLER_TYPE, { path: '={{ "/api/vehicles/" + $json.vehicleId }}' }),
+				],
+				connections: chain('Start', 'Set', 'Call'),
+			},
+			{ nodeTypes, credentialTypes, credentials: store, triggerItems: [{ json: { id: 'a' } }, { json: { id: 'b' } }] },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items('Set').map((item) => item.json)).toEqual([
+			{ vehicleId: 'A', n: 0 },
+			{ vehicleId: 'B', n: 1 },
+		]);
+		expect(result.items('Call').map((item) => item.json.path)).toEqual(['/api/vehicles/A', '/api/vehicles/B']);
+		expect(api.calls.map((call) => call.path)).toEqual(['/api/vehicles/A', '/api/vehicles/B']);
+	});
+
+	it('keeps pairedItem so $("Start").item resolves through a fan-out node', async () => {
+		const fanOut = createFunctionNode(async function (this: IExecuteFunctions) {
+			return [
+				this.getInputData().flatMap((_item, i) => [
+					{ json: { part: 1 }, pairedItem: { item: i } },
+					{ json: { part: 2 }, pairedItem: { item: i } },
+				]),
+			];
+		});
+		const result = await runWorkflow(
+			{
+				nodes: [
+					node('Start', 'harness.start'),
+					node('Fan', 'harness-test.fan'),
+					node('Set', 'harness.set', {
+						jsonOutput: '={{ { name: $("Start").item.json.name, part: $json.part } }}',
+					}),
+				],
+				connections: chain('Start', 'Fan', 'Set'),
+			},
+			{
+				nodeTypes: { 'harness-test.fan': fanOut },
+				triggerItems: [{ json: { name: 'first' } }, { json: { name: 'second' } }],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items('Fan').map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 1 },
+		]);
+		expect(result.items('Set').map((item) => item.json)).toEqual([
+			{ name: 'first', part: 1 },
+			{ name: 'first', part: 2 },
+			{ name: 'second', part: 1 },
+			{ name: 'second', part: 2 },
+		]);
+		expect(result.items('Set').map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
+	});
+
+	it('continueOnFail turns a failed item into an error item; without it the execution fails', async () => {
+		const store = freshStore();
+		const triggerItems = [{ json: { path: '/api/ok' } }, { json: { path: '/api/fail' } }, { json: { path: '/api/ok2' } }];
+		const nodes = (onError?: INode['onError']) => [
+			node('Start', 'harness.start'),
+			node('Call', CALLER_TYPE, { path: '={{ $json.path }}' }, onError ? { onError } : {}),
+		];
+		const continued = await runWorkflow(
+			{ nodes: nodes('continueRegularOutput'), connections: chain('Start', 'Call') },
+			{ nodeTypes, credentialTypes, credentials: store, triggerItems },
+		);
+		expect(continued.error).toBeUndefined();
+		const out = continued.items('Call');
+		expect(out.map((item) => Object.keys(item.json))).toEqual([['path', 'query'], ['error'], ['path', 'query']]);
+		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+
+		const stopped = await runWorkflow(
+			{ nodes: nodes(), connections: chain('Start', 'Call') },
+			{ nodeTypes, credentialTypes, credentials: store, triggerItems },
+		);
+		expect(stopped.error).toMatchObject({ httpCode: '500' });
+		expect(stopped.runData.Call[0].error).toMatchObject({ httpCode: '500' });
+		expect(stopped.run.status).toBe('error');
+	});
+
+	it('applies parameter defaults from the node description and returns the changed workflow static data', async () => {
+		const writer = createFunctionNode(async function (this: IExecuteFunctions) {
+			const data = this.getWorkflowStaticData('node');
+			data.count = ((data.count as number | undefined) ?? 0) + 1;
+			return [this.getInputData()];
+		});
+		const result = await runWorkflow(
+			{
+				nodes: [node('Start', 'harness.start'), node('Write', 'harness-test.writer'), node('Set', 'harness.set')],
+				connections: chain('Start', 'Write', 'Set'),
+			},
+			{ nodeTypes: { 'harness-test.writer': writer }, staticData: { 'node:Write': { count: 41 } } },
+		);
+		expect(result.items('Set')[0].json).toEqual({});
+		expect(result.workflow.getNode('Set')?.parameters).toEqual({ jsonOutput: '{}', keepInput: false });
+		expect(result.staticDataChanged).toBe(true);
+		expect(result.staticData).toEqual({ 'node:Write': { count: 42 } });
+	});
+});
+
+describe('credentials helper', () => {
+	it('getDecrypted returns a fresh copy with defaults applied and expressions resolved', async () => {
+		const store = freshStore({ accessToken: 'tok-x' });
+		const helper = new HarnessCredentialsHelper(store, credentialTypes);
+		const { createAdditionalData } = await import('./n8n-environment');
+		const additionalData = createAdditionalData({ credentialsHelper: helper });
+		const ref = store.details('harnessTestApi') ?? { id: '', name: '' };
+		const first = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal');
+		first.accessToken = 'mutated';
+		const second = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal');
+		expect(second.accessToken).toBe('tok-x');
+		expect(second.region).toBe('eu');
+		// n8n's loader adds the domain-restriction fields to credentials with authenticate.
+		expect(second.allowedHttpRequestDomains).toBe('all');
+		const raw = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal', undefined, true);
+		expect(raw.region).toBe('={{ "e" + "u" }}');
+		await expect(
+			helper.getDecrypted(additionalData, { id: 'other', name: 'x' }, 'harnessTestApi', 'internal'),
+		).rejects.toThrow('Credential with ID "other" does not exist for type "harnessTestApi".');
+	});
+
+	it('testCredential exchanges a token for a new credential and runs the test request', async () => {
+		const store = freshStore();
+		const result = await testCredential(new HarnessTestApi(), store);
+		expect(result).toMatchObject({ status: 'OK', message: 'Connection successful!' });
+		expect(api.exchanges).toBe(1);
+		expect(api.calls).toEqual([{ path: '/api/me', authorization: 'Bearer tok-1', status: 200 }]);
+		expect(result.writes).toHaveLength(1);
+		expect(store.get('harnessTestApi')?.accessToken).toBe('tok-1');
+	});
+
+	it('testCredential reports a failed exchange', async () => {
+		const store = freshStore({ clientSecret: 'wrong' });
+		const result = await testCredential(new HarnessTestApi(), store);
+		expect(result.status).toBe('Error');
+		expect(api.calls).toHaveLength(0);
+	});
+
+	it('testCredential with a stored valid token does not exchange in 2.41.1 (unless forced)', async () => {
+		const store = freshStore({ accessToken: 'tok-7' });
+		api.validTokens.add('tok-7');
+		const plain = await testCredential(new HarnessTestApi(), store);
+		expect(plain.status).toBe('OK');
+		expect(api.exchanges).toBe(0);
+		const forced = await testCredential(new HarnessTestApi(), store, { forcePreAuthentication: true });
+		expect(forced.status).toBe('OK');
+		expect(api.exchanges).toBe(1);
+		expect(store.get('harnessTestApi')?.accessToken).toBe('tok-1');
+	});
+
+	it('testCredential recovers from an expired stored token through the 401 retry', async () => {
+		const store = freshStore({ accessToken: 'tok-old' });
+		const result = await testCredential(new HarnessTestApi(), store);
+		expect(result.status).toBe('OK');
+		expect(api.calls.map((call) => call.status)).toEqual([401, 200]);
+		expect(api.exchanges).toBe(1);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Webhook host
+// ---------------------------------------------------------------------------------------------------------------
+
+const hookLog: string[] = [];
+
+class HarnessTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Harness Trigger',
+		name: 'harnessTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Webhook trigger for harness tests',
+		defaults: { name: 'Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'events', isFullPath: true },
+			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: 'events', isFullPath: true },
+		],
+		properties: [{ displayName: 'Secret', name: 'secret', type: 'string', default: 'shh' }],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				hookLog.push(`checkExists:${this.getMode()}:${this.getActivationMode()}`);
+				return false;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				hookLog.push(`create:${this.getNodeWebhookUrl('default') ?? ''}`);
+				this.getWorkflowStaticData('node').createdAt = 'activation';
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				hookLog.push(`delete:${this.getMode()}`);
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const req = this.getRequestObject();
+		if (req.method === 'GET') {
+			const query = this.getQueryData() as IDataObject;
+			if (query.redirect) {
+				this.getResponseObject().redirect(String(query.redirect));
+				return { noWebhookResponse: true };
+			}
+			return { workflowData: [[{ json: { query, body: (this.getBodyData() ?? null) as IDataObject } }]] };
+		}
+		const body = this.getBodyData();
+		if (body.type === 'challenge') return { webhookResponse: { challenge: body.challenge } };
+		const secret = this.getNodeParameter('secret') as string;
+		const signature = createHash('sha256').update(secret).update(req.rawBody).digest('hex');
+		if (this.getHeaderData()['x-signature'] !== signature) {
+			this.getResponseObject().status(401).send('Unauthorized');
+			return { noWebhookResponse: true };
+		}
+		const staticData = this.getWorkflowStaticData('node');
+		const seen = (staticData.seen as string[] | undefined) ?? [];
+		const id = String(body.id);
+		if (seen.includes(id)) return { webhookResponse: 'duplicate' };
+		staticData.seen = [...seen, id];
+		const workflowData = [
+			[
+				{
+					json: {
+						id,
+						seenBefore: seen,
+						rawBodyBase64: req.rawBody.toString('base64'),
+						contentType: this.getHeaderData()['content-type'] as string,
+					},
+				},
+			],
+		];
+		if (this.getHeaderData()['x-answer'] === 'self') {
+			this.getResponseObject().status(202).json({ received: id });
+			return { noWebhookResponse: true, workflowData };
+		}
+		return { workflowData };
+	}
+}
+
+const TRIGGER_TYPE = 'n8n-nodes-harness.harnessTrigger';
+
+function sign(body: Buffer | string, secret = 'shh'): string {
+	return createHash('sha256').update(secret).update(body).digest('hex');
+}
+
+async function post(url: string, body: Buffer | string, headers: Record<string, string> = {}) {
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'x-signature': sign(body), ...headers },
+		body,
+	});
+	const text = await response.text();
+	return { status: response.status, text, headers: response.headers };
+}
+
+const triggerWorkflow: WorkflowJson = {
+	nodes: [
+		node('Trigger', TRIGGER_TYPE, {}, { webhookId: '7b0c-harness' }),
+		node('Set', 'harness.set', { jsonOutput: '={{ { got: $json.id } }}', keepInput: true }),
+	],
+	connections: chain('Trigger', 'Set'),
+};
+
+async function startTriggerHost(options: Partial<WebhookHostOptions> = {}): Promise<WebhookHost> {
+	return await startWebhookHost({
+		workflow: triggerWorkflow,
+		nodeTypes: { [TRIGGER_TYPE]: new HarnessTrigger() },
+		...options,
+	});
+}
+
+describe('webhook host', () => {
+	let host: WebhookHost;
+
+	beforeEach(async () => {
+		hookLog.length = 0;
+		host = await startTriggerHost();
+	});
+
+	afterEach(async () => {
+		await host.close();
+	});
+
+	it('activates like publishing: checkExists then create per webhook (POST and GET), delete on close', async () => {
+		const created = ['checkExists:trigger:activate', `create:${host.baseUrl}webhook/events`];
+		expect(hookLog).toEqual([...created, ...created]);
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation' } });
+		await host.close();
+		expect(hookLog.slice(4)).toEqual(['delete:internal', 'delete:internal']);
+	});
+
+	it('gives the node the exact raw body bytes and runs the workflow with its items', async () => {
+		const raw = Buffer.from('{ "id" : "evt-1",\n  "text": "Grüße \\u00e9 ✓", "n": 1.50 }', 'utf8');
+		const response = await post(host.url(), raw, { 'content-type': 'application/json; charset=utf-8' });
+		expect(response.status).toBe(200);
+		const [execution] = await host.waitForExecutions(1);
+		expect(execution.mode).toBe('webhook');
+		expect(execution.error).toBeUndefined();
+		const item = execution.output('Set')[0].json;
+		expect(Buffer.from(item.rawBodyBase64 as string, 'base64').equals(raw)).toBe(true);
+		expect(item).toMatchObject({ id: 'evt-1', got: 'evt-1', contentType: 'application/json; charset=utf-8' });
+	});
+
+	it('answers onReceived right away with the literal responseData default, as n8n 2.41.1 does', async () => {
+		const response = await post(host.url(), JSON.stringify({ id: 'evt-r' }));
+		expect(response.status).toBe(200);
+		expect(response.text).toBe('firstEntryJson');
+		expect(response.headers.get('content-security-policy')).toContain('sandbox');
+	});
+
+	it('static data like n8n 2.41.1: a webhook() change is lost when the delivery starts an execution', async () => {
+		// The row already has static data (create() wrote createdAt on activation).
+		await post(host.url(), JSON.stringify({ id: 'a' }));
+		await post(host.url(), JSON.stringify({ id: 'b' }));
+		const resend = await post(host.url(), JSON.stringify({ id: 'a' }));
+		expect(resend.text).toBe('firstEntryJson'); // not recognised as a duplicate
+		const executions = await host.waitForExecutions(3);
+		expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], [], []]);
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation' } });
+	});
+
+	it('static data persists between deliveries when the node answers itself (noWebhookResponse + workflowData)', async () => {
+		const self = { 'x-answer': 'self' };
+		const first = await post(host.url(), JSON.stringify({ id: 'a' }), self);
+		expect(first.status).toBe(202);
+		expect(JSON.parse(first.text)).toEqual({ received: 'a' });
+		await post(host.url(), JSON.stringify({ id: 'b' }), self);
+		const duplicate = await post(host.url(), JSON.stringify({ id: 'a' }), self);
+		expect(duplicate.text).toBe('duplicate');
+		const executions = await host.waitForExecutions(2);
+		expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a']]);
+		await host.idle();
+		expect(host.executions).toHaveLength(2);
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation', seen: ['a', 'b'] } });
+	});
+
+	it('static data: the first write into a workflow without static data is saved, later ones are not', async () => {
+		const fresh = await startTriggerHost({ activate: false });
+		try {
+			await post(fresh.url(), JSON.stringify({ id: 'a' }));
+			await post(fresh.url(), JSON.stringify({ id: 'b' }));
+			await post(fresh.url(), JSON.stringify({ id: 'c' }));
+			const executions = await fresh.waitForExecutions(3);
+			expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a'], ['a']]);
+			expect(fresh.staticData()).toEqual({ 'node:Trigger': { seen: ['a'] } });
+		} finally {
+			await fresh.close();
+		}
+	});
+
+	it("staticDataMode 'always-save' keeps every webhook() change", async () => {
+		const saving = await startTriggerHost({ staticDataMode: 'always-save' });
+		try {
+			await post(saving.url(), JSON.stringify({ id: 'a' }));
+			await post(saving.url(), JSON.stringify({ id: 'b' }));
+			expect((await post(saving.url(), JSON.stringify({ id: 'a' }))).text).toBe('duplicate');
+			const executions = await saving.waitForExecutions(2);
+			expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a']]);
+			expect(saving.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation', seen: ['a', 'b'] } });
+		} finally {
+			await saving.close();
+		}
+	});
+
+	it('a webhook that returns only webhookResponse answers with it and runs no workflow', async () => {
+		const response = await post(host.url(), JSON.stringify({ type: 'challenge', challenge: 'abc' }));
+		expect(response.status).toBe(200);
+		expect(JSON.parse(response.text)).toEqual({ challenge: 'abc' });
+		await host.idle();
+		expect(host.executions).toHaveLength(0);
+		expect(host.requests.at(-1)).toMatchObject({ webhookCalled: true, startedExecution: false, status: 200 });
+	});
+
+	it('noWebhookResponse leaves the answer to the node (401 on a bad signature)', async () => {
+		const response = await post(host.url(), JSON.stringify({ id: 'x' }), { 'x-signature': 'bad' });
+		expect(response.status).toBe(401);
+		expect(response.text).toBe('Unauthorized');
+		await host.idle();
+		expect(host.executions).toHaveLength(0);
+	});
+
+	it('rejects a body that is not valid JSON with 422 before the node runs', async () => {
+		const response = await post(host.url(), '{"id": "broken"');
+		expect(response.status).toBe(422);
+		expect(JSON.parse(response.text)).toMatchObject({ code: 422, message: 'Failed to parse request body' });
+		expect(host.requests.at(-1)?.webhookCalled).toBe(false);
+	});
+
+	it('serves GET webhooks with query parameters, and res.redirect', async () => {
+		const response = await fetch(`${host.url()}?vehicle=v1&tags[]=a&tags[]=b`);
+		expect(response.status).toBe(200);
+		const [execution] = await host.waitForExecutions(1);
+		// GET has no body: n8n leaves req.body undefined.
+		expect(execution.output('Trigger')[0].json).toEqual({ query: { vehicle: 'v1', tags: ['a', 'b'] }, body: null });
+
+		const redirect = await fetch(`${host.url()}?redirect=https://example.com/done`, { redirect: 'manual' });
+		expect(redirect.status).toBe(302);
+		expect(redirect.headers.get('location')).toBe('https://example.com/done');
+	});
+
+	it('answers unknown paths and methods with n8n 404 messages', async () => {
+		const unknown = await fetch(`${host.baseUrl}webhook/nope`, { method: 'POST' });
+		expect(unknown.status).toBe(404);
+		expect(((await unknown.json()) as IDataObject).message).toBe('The requested webhook "POST nope" is not registered.');
+		const wrongMethod = await fetch(host.url(), { method: 'DELETE' });
+		expect(((await wrongMethod.json()) as IDataObject).message).toBe(
+			'This webhook is not registered for DELETE requests. Did you mean to make a GET or POST request?',
+		);
+	});
+
+	it('test URL: registered by listenForTestEvent, one execution in manual mode, static data not saved', async () => {
+		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 't' }))).status).toBe(404);
+		host.listenForTestEvent();
+		// A challenge keeps the test listener open.
+		await post(host.url(undefined, { test: true }), JSON.stringify({ type: 'challenge', challenge: 1 }));
+		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 't' }))).status).toBe(200);
+		const [execution] = await host.waitForExecutions(1);
+		expect(execution.mode).toBe('manual');
+		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 'u' }))).status).toBe(404);
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation' } });
+	});
+
+	it('a webhook() that throws answers 500 and records a failed execution', async () => {
+		const response = await post(host.url(), 'null');
+		expect(response.status).toBe(500);
+		expect(JSON.parse(response.text)).toEqual({
+			code: 0,
+			message: 'Workflow Webhook Error: Workflow could not be started!',
+		});
+		const [execution] = await host.waitForExecutions(1);
+		expect(execution.error?.message).toMatch(/Cannot read properties of null/);
+	});
+});
+
+describe('errors in nodes', () => {
+	it('NodeOperationError from a node stops the run with that error', async () => {
+		const thrower = createFunctionNode(async function (this: IExecuteFunctions) {
+			throw new NodeOperationError(this.getNode(), 'nope', { itemIndex: 0 });
+		});
+		const result = await runWorkflow(
+			{ nodes: [node('Start', 'harness.start'), node('Throw', 'harness-test.thrower')], connections: chain('Start', 'Throw') },
+			{ nodeTypes: { 'harness-test.thrower': thrower } },
+		);
+		expect(result.error?.message).toBe('nope');
+		expect(result.runData.Throw[0].error?.message).toBe('nope');
+	});
+});

@@ -1,0 +1,49 @@
+/**
+ * In-process n8n test harness (n8n-core 2.41.1 / n8n-workflow 2.41.0, semantics of the n8n 2.41.1 CLI).
+ *
+ *   runWorkflow(json, { nodeTypes, credentialTypes, credentials, triggerItems })  → real WorkflowExecute run
+ *   new CredentialStore({ smartcarApi: {...} })                                    → credential "table" + writes log
+ *   testCredential(new SmartcarApi(), store)                                        → the editor's "Test" button
+ *   startWebhookHost({ workflow, nodeTypes, ... })                                  → /webhook/<path> on loopback
+ *   shutdownHarness()                                                               → afterAll cleanup
+ *
+ * HTTP from nodes (`helpers.httpRequest`, `httpRequestWithAuthentication`) is real: point credentials at a
+ * loopback server.
+ */
+export {
+	CredentialStore,
+	HarnessCredentialTypes,
+	HarnessCredentialsHelper,
+	testCredential,
+	type CredentialWrite,
+	type PreAuthenticationCall,
+	type TestCredentialOptions,
+	type TestCredentialResult,
+} from './credentials-helper';
+export {
+	Container,
+	DEFAULT_BASE_URL,
+	HarnessNodeTypes,
+	createAdditionalData,
+	ensureN8nEnvironment,
+	shutdownHarness,
+	type AdditionalDataOptions,
+	type NodeTypeClasses,
+} from './n8n-environment';
+export { runWorkflow, type RunWorkflowOptions, type RunWorkflowResult, type WorkflowJson } from './run-workflow';
+export {
+	HARNESS_SET_TYPE,
+	HARNESS_START_TYPE,
+	HarnessSet,
+	HarnessStart,
+	createFunctionNode,
+	harnessNodeTypes,
+	type HarnessFunction,
+} from './test-nodes';
+export {
+	startWebhookHost,
+	type WebhookExecution,
+	type WebhookHost,
+	type WebhookHostOptions,
+	type WebhookRequestRecord,
+} from './webhook-host';
