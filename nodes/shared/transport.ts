@@ -253,10 +253,11 @@ export class SmartcarClient {
 			: `Could not reach Smartcar at ${this.endpoints.apiBaseUrl}${code ? ` (${code})` : ''}`;
 		const description = fromTokenExchange
 			? 'The application token could not be obtained with the Smartcar API credential.'
-			: 'Check the network and, for a custom environment, the API Base URL of the Smartcar API credential.';
-		return new NodeApiError(this.context.getNode(), { message: redactSecrets(message, this.credentials) } as JsonObject, {
-			message: redactSecrets(message, this.credentials),
-			description,
+			: `Check the network and, for a custom environment, the API Base URL of the Smartcar API credential. (${raw})`;
+		const safeMessage = redactSecrets(message, this.credentials);
+		return new NodeApiError(this.context.getNode(), { message: safeMessage } as JsonObject, {
+			message: safeMessage,
+			description: redactSecrets(description, this.credentials),
 			itemIndex,
 		});
 	}
