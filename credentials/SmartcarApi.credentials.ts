@@ -1,16 +1,16 @@
 import type {
-	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
 import { PRODUCTION } from '../nodes/shared/constants';
 import { resolveEndpoints } from '../nodes/shared/endpoints';
-import { exchangeClientCredentials, obtainToken, tokenCacheKey } from './smartcar-token';
+import { exchangeClientCredentials, obtainToken, tokenCacheKey, tokenFingerprint } from './smartcar-token';
 
 const customOnly = { show: { environment: ['custom'] } };
 
@@ -96,6 +96,13 @@ export class SmartcarApi implements ICredentialType {
 			typeOptions: { expirable: true, password: true },
 			default: '',
 		},
+		{
+			displayName: 'Access Token Issued For',
+			name: 'accessTokenIssuedFor',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 
 	/** Client-credentials exchange; n8n stores the result encrypted in the credential and shares it. */
@@ -111,14 +118,29 @@ export class SmartcarApi implements ICredentialType {
 		const token = await obtainToken(tokenCacheKey(parts), presented, async () =>
 			await exchangeClientCredentials(this.helpers.httpRequest, parts),
 		);
-		return { accessToken: token.accessToken };
+		return { accessToken: token.accessToken, accessTokenIssuedFor: tokenFingerprint(parts) };
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.accessToken}}' },
-		},
+	/**
+	 * Bearer token. A token issued for another client ID, secret or token URL (the credential was edited and n8n
+	 * kept the stored token) is not sent: Smartcar's 401 then makes n8n exchange again with the current values.
+	 */
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+		const issuedFor = typeof credentials.accessTokenIssuedFor === 'string' ? credentials.accessTokenIssuedFor : '';
+		const current = tokenFingerprint({
+			tokenUrl: resolveEndpoints(credentials).tokenUrl,
+			clientId: typeof credentials.clientId === 'string' ? credentials.clientId.trim() : '',
+			clientSecret: typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '',
+		});
+		const usable = token !== '' && (issuedFor === '' || issuedFor === current);
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${usable ? token : 'issued-for-previous-credential'}` },
+		};
 	};
 
 	test: ICredentialTestRequest = {

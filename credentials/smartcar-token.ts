@@ -41,6 +41,14 @@ export function tokenCacheKey({ tokenUrl, clientId, clientSecret }: TokenKeyPart
 	return `${tokenUrl}\n${clientId}\n${secretHash}`;
 }
 
+/**
+ * What a token was issued for (token URL, client ID, secret), as a hash that reveals none of them. Stored beside
+ * the token, it lets the credential notice an edited secret: n8n keeps the stored token when a credential is saved.
+ */
+export function tokenFingerprint(parts: TokenKeyParts): string {
+	return createHash('sha256').update(tokenCacheKey(parts)).digest('hex');
+}
+
 function entryFor(key: string): Entry {
 	let entry = entries.get(key);
 	if (!entry) {
@@ -83,12 +91,30 @@ export async function obtainToken(
 	}
 }
 
+/** Tokens this process currently holds, so error text that echoes one can be redacted. */
+export function cachedTokens(): string[] {
+	const tokens: string[] = [];
+	for (const entry of entries.values()) if (entry.token) tokens.push(entry.token.accessToken);
+	return tokens;
+}
+
 /** Forgets every cached token (tests, and a process that wants a clean start). */
 export function clearTokenCache(): void {
 	entries.clear();
 }
 
 type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+/** A failed exchange, described without any secret; `description` says what to do. */
+export class TokenExchangeError extends Error {
+	constructor(
+		message: string,
+		readonly description = 'The application token could not be obtained with the Smartcar API credential.',
+	) {
+		super(message);
+		this.name = 'TokenExchangeError';
+	}
+}
 
 interface FullResponse {
 	statusCode?: number;
@@ -149,8 +175,11 @@ export async function exchangeClientCredentials(
 		if (typeof code === 'string') networkFailure = code;
 	}
 	if (response === undefined) {
-		throw new Error(
-			`Could not reach Smartcar's token endpoint at ${tokenUrl} (${networkFailure}). Check the network and the Token URL of the credential.`,
+		// The reason goes into the description: n8n replaces any message naming ECONNREFUSED and the like with
+		// its own generic text, which would hide the URL.
+		throw new TokenExchangeError(
+			`Could not reach Smartcar's token endpoint at ${tokenUrl}`,
+			`Reason: ${networkFailure}. Check the network and the Token URL of the credential.`,
 		);
 	}
 	const status = response.statusCode ?? 0;
@@ -163,11 +192,11 @@ export async function exchangeClientCredentials(
 		}
 	}
 	if (status < 200 || status >= 300) {
-		throw new Error(describeTokenFailure(status, body).split(clientSecret).join('[redacted]'));
+		throw new TokenExchangeError(describeTokenFailure(status, body).split(clientSecret).join('[redacted]'));
 	}
 	const accessToken = field(body, 'access_token');
 	if (typeof accessToken !== 'string' || accessToken === '') {
-		throw new Error(`Smartcar's token endpoint at ${tokenUrl} answered without an access token. Check the Token URL of the credential.`);
+		throw new TokenExchangeError(`Smartcar's token endpoint at ${tokenUrl} answered without an access token. Check the Token URL of the credential.`);
 	}
 	const expiresIn = Number(field(body, 'expires_in'));
 	const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_SECONDS;

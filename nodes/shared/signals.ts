@@ -63,14 +63,19 @@ export function signalReference(raw: unknown): { code: string | null; name: stri
 	};
 }
 
+/**
+ * `{value, unit}` → the value; `{values, unit}` → the list; any other body (location, charge limits with
+ * `activeLimit` beside `values`, …) → an object with all its fields but the unit, so nothing Smartcar sent is lost.
+ */
 function splitBody(body: unknown): { value: JsonValue; unit: string | null } {
 	if (body === undefined || body === null) return { value: null, unit: null };
 	if (!isRecord(body)) return { value: body as JsonValue, unit: null };
 	const unit = asString(body.unit) ?? null;
-	if ('value' in body) return { value: body.value as JsonValue, unit };
-	if ('values' in body) return { value: body.values as JsonValue, unit };
 	const fields: IDataObject = {};
 	for (const [key, value] of Object.entries(body)) if (key !== 'unit') fields[key] = value as JsonValue;
+	const keys = Object.keys(fields);
+	if (keys.length === 1 && keys[0] === 'value') return { value: fields.value, unit };
+	if (keys.length === 1 && keys[0] === 'values') return { value: fields.values, unit };
 	return { value: fields, unit };
 }
 

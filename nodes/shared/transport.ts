@@ -13,7 +13,8 @@ import { CREDENTIAL_NAME, MAX_PAGE_SIZE } from './constants';
 import { parseConnectionsPage, type NormalizedConnection } from './connections';
 import { resolveEndpoints, type SmartcarEndpoints } from './endpoints';
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './errors';
-import { redactSecrets } from './redact';
+import { cachedTokens, TokenExchangeError } from '../../credentials/smartcar-token';
+import { redact, secretsOf } from './redact';
 import { asRecord, asString, isRecord } from './values';
 
 /**
@@ -211,7 +212,7 @@ export class SmartcarClient {
 						await sleep(RETRY_POLICY.serverBackoffMs * 2 ** serverRetries++);
 						continue;
 					}
-					throw this.failure(error, itemIndex);
+					throw await this.failure(error, itemIndex);
 				}
 				const info = parseSmartcarError(response.status, response.body, response.headers);
 				if (response.status === 429 && rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) {
@@ -226,38 +227,59 @@ export class SmartcarClient {
 					await sleep(RETRY_POLICY.serverBackoffMs * 2 ** serverRetries++);
 					continue;
 				}
-				throw this.apiError(info, itemIndex);
+				throw await this.apiError(info, itemIndex);
 			}
 		}
 	}
 
+	/**
+	 * Every secret that could show up in error text: the credential as read at the start, as stored now (a token
+	 * obtained or renewed during this run), and the tokens this process holds.
+	 */
+	private async secrets(): Promise<string[]> {
+		let current: ICredentialDataDecryptedObject | undefined;
+		try {
+			current = await this.context.getCredentials<ICredentialDataDecryptedObject>(CREDENTIAL_NAME);
+		} catch {
+			current = undefined;
+		}
+		return secretsOf([this.credentials, current], cachedTokens());
+	}
+
 	/** A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). */
-	apiError(info: SmartcarErrorInfo, itemIndex: number): NodeApiError {
+	async apiError(info: SmartcarErrorInfo, itemIndex: number): Promise<NodeApiError> {
+		const secrets = await this.secrets();
 		const { message, description } = describeSmartcarError(info);
-		const safeInfo = JSON.parse(redactSecrets(JSON.stringify(info), this.credentials)) as JsonObject;
+		const safeInfo = JSON.parse(redact(JSON.stringify(info), secrets)) as JsonObject;
 		return new NodeApiError(this.context.getNode(), safeInfo, {
-			message: redactSecrets(message, this.credentials),
-			description: redactSecrets(description, this.credentials),
+			message: redact(message, secrets),
+			description: redact(description, secrets),
 			httpCode: String(info.status),
 			itemIndex,
 		});
 	}
 
-	/** No HTTP answer: the token exchange failed (its message is already safe) or the network did. */
-	private failure(error: unknown, itemIndex: number): NodeApiError {
-		const code = errorCodeOf(error);
-		const raw = errorMessageOf(error);
-		const fromTokenExchange = /Smartcar|token endpoint|credential/i.test(raw);
-		const message = fromTokenExchange
-			? raw
-			: `Could not reach Smartcar at ${this.endpoints.apiBaseUrl}${code ? ` (${code})` : ''}`;
-		const description = fromTokenExchange
-			? 'The application token could not be obtained with the Smartcar API credential.'
-			: `Check the network and, for a custom environment, the API Base URL of the Smartcar API credential. (${raw})`;
-		const safeMessage = redactSecrets(message, this.credentials);
+	/**
+	 * No HTTP answer: the token exchange failed (its message is already safe) or the network did. Reasons such as
+	 * ECONNREFUSED go into the description: n8n replaces a message naming them with its own generic text.
+	 */
+	private async failure(error: unknown, itemIndex: number): Promise<NodeApiError> {
+		const tokenError = [error, asRecord(error).cause].find((candidate) => candidate instanceof TokenExchangeError);
+		let message: string;
+		let description: string;
+		if (tokenError instanceof TokenExchangeError) {
+			message = tokenError.message;
+			description = tokenError.description;
+		} else {
+			const code = errorCodeOf(error);
+			message = `Could not reach Smartcar at ${this.endpoints.apiBaseUrl}`;
+			description = `Reason: ${code ?? errorMessageOf(error)}. Check the network and, for a custom environment, the API Base URL of the Smartcar API credential.`;
+		}
+		const secrets = await this.secrets();
+		const safeMessage = redact(message, secrets);
 		return new NodeApiError(this.context.getNode(), { message: safeMessage } as JsonObject, {
 			message: safeMessage,
-			description: redactSecrets(description, this.credentials),
+			description: redact(description, secrets),
 			itemIndex,
 		});
 	}

@@ -162,18 +162,30 @@ function unsafeRedirectReason(value: string, clientId: string): string | undefin
 }
 
 interface ConnectOptions {
-	approvalPrompt?: string;
-	flags?: string;
-	make?: string;
-	requiredScopes?: string[];
-	singleSelect?: boolean;
-	singleSelectVin?: string;
-	user?: string;
+	approvalPrompt?: unknown;
+	flags?: unknown;
+	make?: unknown;
+	requiredScopes?: unknown;
+	singleSelect?: unknown;
+	singleSelectVin?: unknown;
+	user?: unknown;
+}
+
+/** A mapped value as trimmed text: expressions may yield numbers, null or undefined. */
+function text(value: unknown): string {
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return '';
+}
+
+function list(value: unknown): string[] {
+	const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
+	return values.map(text).filter((entry) => entry !== '');
 }
 
 /** Builds the Smartcar Connect URL a driver opens to grant access. No API call is made. */
 export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
-	const redirectUri = String(this.getNodeParameter('redirectUri', itemIndex, '')).trim();
+	const redirectUri = text(this.getNodeParameter('redirectUri', itemIndex, ''));
 	const reason = redirectUri === '' ? 'it is empty' : unsafeRedirectReason(redirectUri, client.clientId);
 	if (reason) {
 		throw new NodeOperationError(this.getNode(), `Redirect URI in item ${itemIndex} is not usable: ${reason}`, {
@@ -182,24 +194,27 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, i
 				'Use an https URL registered in the Smartcar Dashboard (http only for localhost), e.g. the URL of a Smartcar Trigger set to "Connect Redirect".',
 		});
 	}
-	const scopes = (this.getNodeParameter('scopes', itemIndex, []) as string[]).filter((scope) => scope !== '');
-	const mode = this.getNodeParameter('mode', itemIndex, 'live') as string;
-	const givenState = String(this.getNodeParameter('state', itemIndex, '')).trim();
+	const scopes = list(this.getNodeParameter('scopes', itemIndex, []));
+	const mode = text(this.getNodeParameter('mode', itemIndex, 'live')) || 'live';
+	const givenState = text(this.getNodeParameter('state', itemIndex, ''));
 	const state = givenState === '' ? randomString(24) : givenState;
 	const options = this.getNodeParameter('options', itemIndex, {}) as ConnectOptions;
 
-	const required = options.requiredScopes ?? [];
+	const required = list(options.requiredScopes);
 	const scope = [...scopes.filter((s) => !required.includes(s)), ...required.map((s) => `required:${s}`)].join(' ');
 	const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: redirectUri });
 	if (scope) query.set('scope', scope);
 	query.set('state', state);
 	query.set('mode', mode);
-	if (options.approvalPrompt) query.set('approval_prompt', options.approvalPrompt);
-	if (options.make?.trim()) query.set('make', options.make.trim());
-	if (options.singleSelect) query.set('single_select', 'true');
-	if (options.singleSelectVin?.trim()) query.set('single_select_vin', options.singleSelectVin.trim());
-	if (options.flags?.trim()) query.set('flags', options.flags.trim());
-	if (options.user?.trim()) query.set('user', options.user.trim());
+	const optional: Array<[string, string]> = [
+		['approval_prompt', text(options.approvalPrompt)],
+		['make', text(options.make)],
+		['single_select', options.singleSelect === true || text(options.singleSelect) === 'true' ? 'true' : ''],
+		['single_select_vin', text(options.singleSelectVin)],
+		['flags', text(options.flags)],
+		['user', text(options.user)],
+	];
+	for (const [name, value] of optional) if (value !== '') query.set(name, value);
 
 	return {
 		url: `${client.endpoints.connectUrl}?${query.toString()}`,

@@ -1,0 +1,256 @@
+/**
+ * User → Delete (purges the user's connections at Smartcar) and Connect → Get Authorization URL (Smartcar's
+ * Connect parameters exactly, no API call, only safe redirect URIs).
+ */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { shutdownHarness } from '../harness';
+import { createFleet, startSimulator, type Simulator } from '../simulator';
+import {
+	CLIENT_ID,
+	apiRequests,
+	credentialStore,
+	errorOf,
+	fromItem,
+	outputJson,
+	resetBetweenTests,
+	runSmartcar,
+} from './smartcar-fixture';
+
+let sim: Simulator;
+
+beforeAll(async () => {
+	sim = await startSimulator({
+		fleet: createFleet({ seed: 'user-connect-spec', users: [{ vehicles: 2 }, { vehicles: 1 }, { vehicles: 1 }] }),
+	});
+});
+
+beforeEach(() => resetBetweenTests(sim));
+
+afterAll(async () => {
+	await sim.close();
+	shutdownHarness();
+});
+
+describe('User → Delete', () => {
+	test('deletes the user: 204, the documented item, and their connections are gone', async () => {
+		const [doomed, kept] = sim.fleet.users;
+		const keptConnections = sim.fleet.connections.filter((connection) => connection.userId === kept.id);
+		const store = credentialStore(sim);
+
+		const result = await runSmartcar({ resource: 'user', operation: 'delete', userId: doomed.id }, { store });
+
+		expect(result.error).toBeUndefined();
+		expect(outputJson(result)).toEqual([{ userId: doomed.id, deleted: true, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
+		expect(apiRequests(sim).map((request) => [request.method, request.path, request.status])).toEqual([
+			['DELETE', `/v3/users/${doomed.id}`, 204],
+		]);
+		expect(sim.fleet.connections.filter((connection) => connection.userId === doomed.id)).toEqual([]);
+
+		const afterwards = await runSmartcar({ resource: 'connection', operation: 'getMany', userId: doomed.id, returnAll: true }, { store });
+		expect(outputJson(afterwards)).toEqual([]);
+		const others = await runSmartcar({ resource: 'connection', operation: 'getMany', userId: kept.id, returnAll: true }, { store });
+		expect(outputJson(others).map((item) => item.id)).toEqual(keptConnections.map((connection) => connection.id));
+	});
+
+	test('deleting an unknown user is a clear 404', async () => {
+		const result = await runSmartcar(
+			{ resource: 'user', operation: 'delete', userId: '99999999-0000-4000-8000-000000000000' },
+			{ store: credentialStore(sim) },
+		);
+
+		const error = errorOf(result);
+		expect(error.message).toBe('Smartcar: Resource Not Found (HTTP 404 RESOURCE_NOT_FOUND:NOT_FOUND)');
+		expect(error.description).toContain('User 99999999-0000-4000-8000-000000000000 was not found.');
+	});
+
+	test('a user ID with a slash is refused before any request (it would change the URL)', async () => {
+		const target = sim.fleet.users[sim.fleet.users.length - 1].id;
+
+		const result = await runSmartcar(
+			{ resource: 'user', operation: 'delete', userId: fromItem('userId') },
+			{ store: credentialStore(sim), items: [{ userId: `${target}/../x` }] },
+		);
+
+		expect(errorOf(result).message).toBe(`User ID "${target}/../x" in item 0 is not a valid ID`);
+		expect(sim.stats.requests).toHaveLength(0);
+		expect(sim.fleet.users.some((user) => user.id === target)).toBe(true);
+	});
+});
+
+describe('Connect → Get Authorization URL', () => {
+	async function authorizationUrl(parameters: INodeParameters, items?: IDataObject[]) {
+		return await runSmartcar({ resource: 'connect', operation: 'getAuthorizationUrl', ...parameters }, { store: credentialStore(sim), items });
+	}
+
+	function parametersOf(url: string): Array<[string, string]> {
+		return [...new URL(url).searchParams.entries()];
+	}
+
+	test('every option becomes Smartcar\'s Connect parameter, and no API call is made', async () => {
+		const redirectUri = 'https://n8n.example.com/webhook/0f4c/webhook';
+		const result = await authorizationUrl({
+			redirectUri,
+			scopes: ['read_battery', 'read_charge', 'control_charge'],
+			mode: 'simulated',
+			state: 'state-from-workflow-42',
+			options: {
+				approvalPrompt: 'force',
+				flags: 'country:DE tesla_auth:true',
+				make: 'TESLA',
+				requiredScopes: ['control_charge', 'read_location'],
+				singleSelect: true,
+				singleSelectVin: '5YJ3E1EA7KF317000',
+				user: 'driver-42',
+			},
+		});
+
+		expect(result.error).toBeUndefined();
+		const [item] = outputJson(result);
+		const url = String(item.url);
+		expect(url.startsWith(`${sim.connectUrl}?`)).toBe(true);
+		expect(parametersOf(url)).toEqual([
+			['response_type', 'code'],
+			['client_id', CLIENT_ID],
+			['redirect_uri', redirectUri],
+			['scope', 'read_battery read_charge required:control_charge required:read_location'],
+			['state', 'state-from-workflow-42'],
+			['mode', 'simulated'],
+			['approval_prompt', 'force'],
+			['make', 'TESLA'],
+			['single_select', 'true'],
+			['single_select_vin', '5YJ3E1EA7KF317000'],
+			['flags', 'country:DE tesla_auth:true'],
+			['user', 'driver-42'],
+		]);
+		expect(url).toContain('scope=read_battery+read_charge+required%3Acontrol_charge+required%3Aread_location');
+		expect(item).toEqual({
+			url,
+			state: 'state-from-workflow-42',
+			redirectUri,
+			scopes: ['read_battery', 'read_charge', 'required:control_charge', 'required:read_location'],
+			mode: 'simulated',
+		});
+		expect(sim.stats.requests).toHaveLength(0);
+	});
+
+	test('the defaults: read_vehicle_info, live mode, a random state per item, nothing else', async () => {
+		const redirectUri = 'https://n8n.example.com/webhook/connect';
+		const result = await authorizationUrl({ redirectUri }, [{}, {}]);
+
+		const items = outputJson(result);
+		expect(items).toHaveLength(2);
+		for (const item of items) {
+			expect(item.state).toMatch(/^[A-Za-z0-9]{24}$/);
+			expect(parametersOf(String(item.url))).toEqual([
+				['response_type', 'code'],
+				['client_id', CLIENT_ID],
+				['redirect_uri', redirectUri],
+				['scope', 'read_vehicle_info'],
+				['state', String(item.state)],
+				['mode', 'live'],
+			]);
+			expect(item.scopes).toEqual(['read_vehicle_info']);
+		}
+		expect(items[0].state).not.toBe(items[1].state);
+		expect(result.items('Smartcar').map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(sim.stats.requests).toHaveLength(0);
+	});
+
+	test('no permissions: no scope parameter (the Dashboard\'s settings apply)', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', scopes: [], state: 's1' });
+
+		const [item] = outputJson(result);
+		expect(new URL(String(item.url)).searchParams.has('scope')).toBe(false);
+		expect(item.scopes).toEqual([]);
+	});
+
+	test.each([
+		['https://n8n.example.com/webhook/abc/webhook'],
+		['https://n8n.example.com:8443/cb?source=n8n'],
+		['http://localhost:5678/webhook/abc/webhook'],
+		['http://127.0.0.1:5678/cb'],
+		[`sc${CLIENT_ID}://exchange`],
+	])('the redirect URI %s is accepted as given', async (redirectUri) => {
+		const result = await authorizationUrl({ redirectUri, state: 'fixed' });
+
+		expect(result.error).toBeUndefined();
+		const [item] = outputJson(result);
+		expect(new URL(String(item.url)).searchParams.get('redirect_uri')).toBe(redirectUri);
+		expect(item.redirectUri).toBe(redirectUri);
+	});
+
+	test.each([
+		['javascript:alert(document.cookie)', 'the scheme "javascript:" is not allowed'],
+		['http://example.com/callback', 'plain http is only allowed for localhost'],
+		['http://localhost.attacker.example/cb', 'plain http is only allowed for localhost'],
+		['https://user:pass@n8n.example.com/cb', 'it contains a user name or password'],
+		['https://n8n.example.com/cb#done', 'it contains a "#" fragment, which Smartcar cannot append parameters to'],
+		['n8n.example.com/callback', 'it is not an absolute URL'],
+		['not a url', 'it is not an absolute URL'],
+		['scother-client://exchange', 'the scheme "scother-client:" is not allowed'],
+		['ftp://n8n.example.com/cb', 'the scheme "ftp:" is not allowed'],
+	])('the unsafe redirect URI %j is refused before anything else', async (redirectUri, reason) => {
+		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{ redirectUri }]);
+
+		const error = errorOf(result);
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toBe(`Redirect URI in item 0 is not usable: ${reason}`);
+		expect(error.context).toEqual({ itemIndex: 0 });
+		expect(sim.stats.requests).toHaveLength(0);
+	});
+
+	test('an empty redirect URI is refused as empty', async () => {
+		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{ redirectUri: '' }]);
+
+		expect(errorOf(result).message).toBe('Redirect URI in item 0 is not usable: it is empty');
+	});
+
+	/*
+	 * BUG (get-authorization-url.operation.ts:176): `String(getNodeParameter(...))` turns an expression that
+	 * resolves to nothing into the text "undefined", so the message says "not an absolute URL" instead of "empty".
+	 */
+	test('a redirect URI mapped from an item that has none is refused as empty', async () => {
+		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{}]);
+
+		expect(errorOf(result).message).toBe('Redirect URI in item 0 is not usable: it is empty');
+	});
+
+	/*
+	 * BUG (get-authorization-url.operation.ts:187): a State mapped from an item that has none resolves to undefined,
+	 * and `String(undefined)` makes every such URL carry the guessable state "undefined" instead of a random one.
+	 */
+	test('a state mapped from an item that has none gets a random state, never "undefined"', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: fromItem('state') }, [{}, { state: null }]);
+
+		const items = outputJson(result);
+		expect(items).toHaveLength(2);
+		for (const item of items) {
+			expect(item.state).toMatch(/^[A-Za-z0-9]{24}$/);
+			expect(new URL(String(item.url)).searchParams.get('state')).toBe(item.state);
+		}
+	});
+
+	/*
+	 * BUG (get-authorization-url.operation.ts:198-202): the options are read as strings (`options.user?.trim()`), so
+	 * an option mapped from a number, e.g. a numeric customer ID as User, crashes with "….trim is not a function".
+	 */
+	test('a numeric customer ID mapped into the User option is sent as text', async () => {
+		const result = await authorizationUrl(
+			{ redirectUri: 'https://n8n.example.com/cb', state: 'fixed', options: { user: fromItem('customerId') } },
+			[{ customerId: 1042 }],
+		);
+
+		expect(result.error).toBeUndefined();
+		expect(new URL(String(outputJson(result)[0].url)).searchParams.get('user')).toBe('1042');
+	});
+
+	test('a state mapped from the item is used as given', async () => {
+		const result = await authorizationUrl(
+			{ redirectUri: 'https://n8n.example.com/cb', state: fromItem('state') },
+			[{ state: 'csrf-a1' }, { state: 'csrf-b2' }],
+		);
+
+		expect(outputJson(result).map((item) => item.state)).toEqual(['csrf-a1', 'csrf-b2']);
+	});
+});
