@@ -1,0 +1,65 @@
+/** The example workflows in examples/, prepared for import: fixed ids and the credential they use. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../test/e2e/n8n-types';
+
+export const EXAMPLES_DIR = join(__dirname, '..', 'examples');
+export const DEMO_CREDENTIAL = { id: 'smartcarDemo', name: 'Smartcar (demo)' } as const;
+
+export interface SimulatorEndpoints {
+	tokenUrl: string;
+	apiBaseUrl: string;
+	connectUrl: string;
+}
+
+export function demoCredential(
+	endpoints: SimulatorEndpoints,
+	secrets: { clientId: string; clientSecret: string; managementToken: string },
+): CredentialJson {
+	return {
+		...DEMO_CREDENTIAL,
+		type: 'smartcarApi',
+		data: {
+			clientId: secrets.clientId,
+			clientSecret: secrets.clientSecret,
+			applicationManagementToken: secrets.managementToken,
+			environment: 'custom',
+			tokenUrl: endpoints.tokenUrl,
+			apiBaseUrl: endpoints.apiBaseUrl,
+			connectUrl: endpoints.connectUrl,
+			accessToken: '',
+		},
+	};
+}
+
+/** `low-battery-alert.json` → id `exLowBatteryAlert`: stable, so re-imports replace instead of duplicating. */
+export function exampleId(file: string): string {
+	const words = file.replace(/\.json$/, '').split('-');
+	return `ex${words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}`.slice(0, 36);
+}
+
+/**
+ * The examples, ready to import. With `n8nBaseUrl`, a Connect node's placeholder Redirect URI points at that n8n's
+ * own Connect Redirect trigger, so the onboarding flow works end to end locally.
+ */
+export function loadExamples(n8nBaseUrl?: string): WorkflowJson[] {
+	return readdirSync(EXAMPLES_DIR)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => {
+			const workflow = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as WorkflowJson;
+			const nodes = (workflow.nodes as WorkflowNodeJson[]).map((node) =>
+				n8nBaseUrl && typeof node.parameters.redirectUri === 'string'
+					? { ...node, parameters: { ...node.parameters, redirectUri: node.parameters.redirectUri.replace(/^https:\/\/n8n\.example\.com/, n8nBaseUrl) } }
+					: node,
+			);
+			return { ...workflow, id: exampleId(file), nodes };
+		});
+}
+
+/** The Smartcar Trigger of a workflow, and the production webhook path n8n registers for it. */
+export function triggerPath(workflow: WorkflowJson, nodeType: string): string | undefined {
+	const node = workflow.nodes.find((candidate) => candidate.type === nodeType);
+	return node?.webhookId ? `${node.webhookId}/webhook` : undefined;
+}
