@@ -1,0 +1,90 @@
+/**
+ * What `npm pack` ships is what a user installing from npm gets: the built entries named in package.json's `n8n`
+ * section, what they require, their icons and codex files, and nothing else (no sources, tests or maps).
+ * `npm test` builds before it runs this.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+
+const repo = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+	main: string;
+	dependencies?: Record<string, string>;
+	peerDependencies?: Record<string, string>;
+	n8n: { nodes: string[]; credentials: string[] };
+};
+
+function packedFiles(): string[] {
+	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' });
+	const [report] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
+	return report.files.map((file) => file.path).sort();
+}
+
+/** Relative modules a built file requires, resolved to repo paths. */
+function localRequires(file: string): string[] {
+	const source = readFileSync(join(repo, file), 'utf8');
+	const found: string[] = [];
+	for (const match of source.matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
+		const target = normalize(join(dirname(file), match[1]));
+		if (target.endsWith('.js') || target.endsWith('.json')) found.push(target);
+		else found.push(existsSync(join(repo, `${target}.js`)) ? `${target}.js` : join(target, 'index.js'));
+	}
+	return found;
+}
+
+function reachableFrom(entries: string[]): Set<string> {
+	const seen = new Set<string>();
+	const queue = [...entries];
+	while (queue.length > 0) {
+		const file = queue.pop() as string;
+		if (seen.has(file)) continue;
+		seen.add(file);
+		queue.push(...localRequires(file));
+	}
+	return seen;
+}
+
+const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
+
+describe('the npm package', () => {
+	const files = packedFiles();
+
+	test('has no runtime dependencies and n8n-workflow as a peer', () => {
+		expect(pkg.dependencies ?? {}).toEqual({});
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+	});
+
+	test('contains every entry of the n8n section and the main file', () => {
+		for (const entry of [...entries, pkg.main]) expect(files).toContain(entry);
+	});
+
+	test('contains the icons (light and dark) and a codex file beside each node', () => {
+		expect(files).toEqual(expect.arrayContaining(['dist/icons/smartcar.svg', 'dist/icons/smartcar.dark.svg']));
+		for (const node of pkg.n8n.nodes) expect(files).toContain(node.replace(/\.js$/, '.json'));
+	});
+
+	test('contains nothing but those, the modules they require, package.json, README and LICENSE', () => {
+		const reachable = reachableFrom([...entries, pkg.main]);
+		const expected = new Set([
+			...reachable,
+			...pkg.n8n.nodes.map((node) => node.replace(/\.js$/, '.json')),
+			'dist/icons/smartcar.svg',
+			'dist/icons/smartcar.dark.svg',
+			'package.json',
+			'README.md',
+			'LICENSE.md',
+		]);
+		const unexpected = files.filter((file) => !expected.has(file));
+		expect(unexpected).toEqual([]);
+		expect(files.filter((file) => /\.(ts|map)$/.test(file) || file.startsWith('test/'))).toEqual([]);
+	});
+
+	test('each entry exports the class n8n instantiates: the file name up to the first dot', () => {
+		for (const entry of entries) {
+			const className = entry.split('/').pop()?.split('.')[0] as string;
+			const loaded = require(join(repo, entry)) as Record<string, unknown>;
+			expect(typeof loaded[className]).toBe('function');
+		}
+	});
+});
