@@ -38,10 +38,12 @@ async function rawBodyOf(context: IWebhookFunctions): Promise<Buffer | undefined
 	return Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined;
 }
 
-/** The JSON object n8n parsed, or the raw bytes parsed here (n8n leaves some content types unparsed). */
-function payloadOf(context: IWebhookFunctions, raw: Buffer | undefined): IDataObject | undefined {
-	const parsed = context.getBodyData();
-	if (isRecord(parsed) && Object.keys(parsed).length > 0) return parsed;
+/**
+ * The delivery as Smartcar sent it: the raw bytes parsed as a JSON object, never n8n's own parse of the body. A
+ * form-encoded body that n8n turned into `{eventType: …}` must not pass for an event (its bytes could have been
+ * signed through a VERIFY challenge).
+ */
+function payloadOf(raw: Buffer | undefined): IDataObject | undefined {
 	if (!raw || raw.length === 0) return undefined;
 	try {
 		const value = JSON.parse(raw.toString('utf8')) as unknown;
@@ -57,7 +59,7 @@ function payloadOf(context: IWebhookFunctions, raw: Buffer | undefined): IDataOb
  */
 export async function receiveVehicleEvent(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const raw = await rawBodyOf(this);
-	const payload = payloadOf(this, raw);
+	const payload = payloadOf(raw);
 	if (!payload) {
 		return reply(this, 400, { error: 'The request body is not a JSON object. Smartcar sends JSON webhooks.' });
 	}

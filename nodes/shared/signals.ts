@@ -45,8 +45,14 @@ export function toSignalCode(input: string): string | undefined {
 	return CODE_PATTERN.test(candidate) ? candidate : undefined;
 }
 
-/** A signal named as `{code, name, group}` or as `"Group.Name"` (webhook triggers and error lists). */
-export function signalReference(raw: unknown): { code: string | null; name: string | null; group: string | null } {
+/**
+ * A signal named as `{code, name, group}`, as `"Group.Name"`, or wrapped once as `{type, signal: …}` (webhook
+ * triggers and error lists). Deeper nesting is not Smartcar's and is not followed.
+ */
+export function signalReference(
+	raw: unknown,
+	depth = 0,
+): { code: string | null; name: string | null; group: string | null } {
 	if (typeof raw === 'string') {
 		const dotted = DOTTED_PATTERN.exec(raw.trim());
 		return dotted
@@ -54,7 +60,10 @@ export function signalReference(raw: unknown): { code: string | null; name: stri
 			: { code: toSignalCode(raw) ?? raw, name: null, group: null };
 	}
 	const ref = asRecord(raw);
-	const nested = isRecord(ref.signal) || typeof ref.signal === 'string' ? signalReference(ref.signal) : undefined;
+	const nested =
+		depth < 2 && (isRecord(ref.signal) || typeof ref.signal === 'string')
+			? signalReference(ref.signal, depth + 1)
+			: undefined;
 	if (nested) return nested;
 	return {
 		code: asString(ref.code) ?? null,
