@@ -7,6 +7,7 @@ const common = {
 };
 
 module.exports = {
+	reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/test/e2e/'] },
 		{ ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'] },
