@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { asArray, asRecord, asString, isRecord, toIsoTimestamp } from './values';
+import { asArray, asRecord, asString, isRecord, toIsoTimestamp, toYear } from './values';
 
 /**
  * Smartcar documents two shapes for `GET /connections` (see the API contract §2.1):
@@ -41,11 +41,10 @@ function relationshipId(resource: IDataObject, name: string): string | undefined
 
 export function normalizeVehicleAttributes(raw: unknown): ConnectionVehicle {
 	const vehicle = asRecord(raw);
-	const year = Number(vehicle.year);
 	return {
 		make: asString(vehicle.make) ?? null,
 		model: asString(vehicle.model) ?? null,
-		year: vehicle.year === undefined || vehicle.year === null || Number.isNaN(year) ? null : year,
+		year: toYear(vehicle.year),
 		mode: asString(vehicle.mode) ?? null,
 		powertrainType: asString(vehicle.powertrainType) ?? null,
 	};

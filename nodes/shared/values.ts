@@ -33,6 +33,13 @@ export function compact<T extends JsonRecord>(record: T): T {
 	return record;
 }
 
+/** A model year as a number (Smartcar sends numbers, some payloads strings); null when absent or not a number. */
+export function toYear(value: unknown): number | null {
+	if (value === undefined || value === null || value === '') return null;
+	const year = Number(value);
+	return Number.isNaN(year) ? null : year;
+}
+
 /**
  * Smartcar sends ISO strings in real traffic and epoch numbers (milliseconds, sometimes seconds) in some docs
  * examples: both become ISO strings. Anything unparseable is passed through unchanged; absent becomes null.

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizeSignal, signalReference, type NormalizedSignal } from './signals';
-import { asArray, asRecord, asString, isRecord, toIsoTimestamp, type JsonValue } from './values';
+import { asArray, asRecord, asString, isRecord, toIsoTimestamp, toYear, type JsonValue } from './values';
 
 /**
  * Smartcar webhook payloads (version 4.0) as items: the documented form and the form seen in real traffic (triggers
@@ -44,7 +44,6 @@ export interface SmartcarEventItem extends IDataObject {
 
 function vehicleOf(data: IDataObject, vehicleId: string | null): WebhookVehicle {
 	const vehicle = asRecord(data.vehicle);
-	const year = Number(vehicle.year);
 	const extra: IDataObject = {};
 	for (const [key, value] of Object.entries(vehicle)) {
 		if (!['id', 'make', 'model', 'year'].includes(key)) extra[key] = value as JsonValue;
@@ -53,7 +52,7 @@ function vehicleOf(data: IDataObject, vehicleId: string | null): WebhookVehicle 
 		id: asString(vehicle.id) ?? vehicleId,
 		make: asString(vehicle.make) ?? null,
 		model: asString(vehicle.model) ?? null,
-		year: vehicle.year === undefined || vehicle.year === null || Number.isNaN(year) ? null : year,
+		year: toYear(vehicle.year),
 		...extra,
 	};
 }

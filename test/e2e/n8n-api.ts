@@ -131,6 +131,15 @@ export class N8nApiClient {
 		return data as T;
 	}
 
+	/**
+	 * Publishes (activates) a workflow through the public API, `POST /workflows/{id}/publish`: n8n validates it as
+	 * the editor's Publish button does (a workflow n8n would refuse fails here with n8n's message) and registers its
+	 * webhooks at once. Much faster than `n8n publish:workflow` (one CLI start per workflow) when several are needed.
+	 */
+	async publishWorkflow(id: string): Promise<void> {
+		await this.api('POST', `/workflows/${encodeURIComponent(id)}/publish`, {});
+	}
+
 	/** Finished executions (n8n's list leaves running ones out unless asked for status=running), newest first. */
 	async listExecutions(workflowId?: string, options: ListExecutionsOptions = {}): Promise<ExecutionDetail[]> {
 		const query = new URLSearchParams({ limit: String(options.limit ?? 250), includeData: String(options.includeData ?? false) });

@@ -71,6 +71,11 @@ export interface StartN8nOptions {
 	workflows?: WorkflowJson[];
 	/** Workflow ids to publish with `n8n publish:workflow` before the server starts. */
 	publish?: string[];
+	/**
+	 * Workflow ids to publish through the public API once the server is up (validated like the editor's Publish;
+	 * one HTTP call each instead of one CLI start each).
+	 */
+	publishViaApi?: string[];
 	mode?: 'regular';
 	n8nVersion?: string;
 	/** Bound on `n8n start` reaching readiness; default 180 s. */
@@ -215,6 +220,9 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		Object.assign(instance.timings, await importAndPublish(installation, instance.env, options));
 		instance.timings.cli = Date.now() - started;
 		await instance.startServer();
+		started = Date.now();
+		for (const id of options.publishViaApi ?? []) await instance.publishWorkflow(id);
+		if (options.publishViaApi?.length) instance.timings.publishViaApi = Date.now() - started;
 		for (const path of options.waitForWebhooks ?? []) await instance.waitForWebhook(path);
 		instance.timings.total = Date.now() - total;
 		log.info(`n8n ${installation.version} up at ${instance.baseUrl} (PID ${instance.pid}, user folder ${userFolder}) in ${seconds(instance.timings.total)}`);
