@@ -27,11 +27,22 @@ export interface TokenKeyParts {
 
 interface Entry {
 	token?: ApplicationToken;
+	/** When this process obtained `token` (epoch ms). */
+	obtainedAt?: number;
+	/** Tokens this process obtained before `token`, newest last: a caller holding one of them holds an older token. */
+	older: string[];
 	pending?: Promise<ApplicationToken>;
 }
 
 /** A token this close to its expiry is renewed rather than handed to another caller. */
 const EXPIRY_MARGIN_MS = 60_000;
+/**
+ * A caller whose rejected token came from another process (read from the credential row) gets this process's token
+ * only if it is this fresh: it was obtained after the rejection that caller saw, in all likelihood. An older one may
+ * have been revoked together with the other process's token.
+ */
+const FRESH_TOKEN_MS = 30_000;
+const MAX_OLDER_TOKENS = 20;
 const MAX_ENTRIES = 200;
 
 const entries = new Map<string, Entry>();
@@ -56,31 +67,38 @@ function entryFor(key: string): Entry {
 			const oldest = entries.keys().next().value;
 			if (oldest !== undefined) entries.delete(oldest);
 		}
-		entry = {};
+		entry = { older: [] };
 		entries.set(key, entry);
 	}
 	return entry;
 }
 
+/** Whether the cached token may be handed to a caller presenting `presented` (empty, or just rejected). */
+function canHandOut(entry: Entry, presented: string, now: number): boolean {
+	const cached = entry.token;
+	if (!cached || cached.accessToken === presented || cached.expiresAt - EXPIRY_MARGIN_MS <= now) return false;
+	if (presented === '' || entry.older.includes(presented)) return true;
+	return now - (entry.obtainedAt ?? 0) <= FRESH_TOKEN_MS;
+}
+
 /**
- * Returns a usable token for `key`: a newer cached token than `presentedToken` (the one the caller holds, which is
- * empty or was just rejected), the result of an exchange already under way, or the result of a new `exchange()`.
+ * Returns a usable token for `key`, given the token the caller holds (`presentedToken`: empty, or just rejected):
+ * this process's newer token, the result of an exchange already under way, or the result of a new `exchange()`.
  */
 export async function obtainToken(
 	key: string,
 	presentedToken: string,
 	exchange: () => Promise<ApplicationToken>,
-	now: number = Date.now(),
+	clock: () => number = Date.now,
 ): Promise<ApplicationToken> {
 	const entry = entryFor(key);
-	const cached = entry.token;
-	if (cached && cached.accessToken !== presentedToken && cached.expiresAt - EXPIRY_MARGIN_MS > now) {
-		return cached;
-	}
+	if (entry.token && canHandOut(entry, presentedToken, clock())) return entry.token;
 	if (entry.pending) return await entry.pending;
 
 	const pending = exchange().then((token) => {
+		if (entry.token) entry.older = [...entry.older, entry.token.accessToken].slice(-MAX_OLDER_TOKENS);
 		entry.token = token;
+		entry.obtainedAt = clock();
 		return token;
 	});
 	entry.pending = pending;

@@ -21,6 +21,15 @@ export class RecentEvents {
 		return false;
 	}
 
+	/** The remembered keys that start with `prefix`, without it, oldest first. */
+	idsWithPrefix(prefix: string, now: number = Date.now()): string[] {
+		const ids: string[] = [];
+		for (const [key, recordedAt] of this.seen) {
+			if (key.startsWith(prefix) && now - recordedAt < this.maxAgeMs) ids.push(key.slice(prefix.length));
+		}
+		return ids;
+	}
+
 	/** Forgets `key`, so a delivery that could not be handed to n8n can be accepted when Smartcar retries it. */
 	forget(key: string): void {
 		this.seen.delete(key);
@@ -34,15 +43,27 @@ export class RecentEvents {
 	}
 }
 
-/** The workflow's own memory of event IDs (node static data), persisted by n8n: survives restarts. */
+/**
+ * The workflow's own memory of event IDs (node static data), saved by n8n: it survives restarts and is shared by
+ * processes on one database. n8n saves a delivery's static data whole, so deliveries that overlap overwrite each
+ * other's writes; writing what this process remembers (`alsoKnown`) along with the new ID restores the IDs an
+ * overlapping delivery's save dropped.
+ *
+ * Returns whether `eventId` was already in the stored list.
+ */
 export const STATIC_DATA_MAX_IDS = 500;
 
-export function rememberInStaticData(staticData: { recentEventIds?: unknown }, eventId: string): boolean {
-	const ids = Array.isArray(staticData.recentEventIds)
+export function rememberInStaticData(
+	staticData: { recentEventIds?: unknown },
+	eventId: string,
+	alsoKnown: string[] = [],
+): boolean {
+	const loaded = Array.isArray(staticData.recentEventIds)
 		? staticData.recentEventIds.filter((id): id is string => typeof id === 'string')
 		: [];
-	if (ids.includes(eventId)) return true;
-	ids.push(eventId);
-	staticData.recentEventIds = ids.slice(-STATIC_DATA_MAX_IDS);
-	return false;
+	const seen = loaded.includes(eventId);
+	const merged = new Set(loaded);
+	for (const id of [...alsoKnown, eventId]) merged.add(id);
+	staticData.recentEventIds = [...merged].slice(-STATIC_DATA_MAX_IDS);
+	return seen;
 }

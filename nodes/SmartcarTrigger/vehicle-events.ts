@@ -91,9 +91,13 @@ export async function receiveVehicleEvent(this: IWebhookFunctions): Promise<IWeb
 
 	const event = parseWebhookEvent(payload);
 	if (options.deduplicate !== false && event.eventId) {
-		const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${event.eventId}`;
-		const seenInProcess = recentEvents.checkAndRecord(key);
-		const seenByWorkflow = rememberInStaticData(this.getWorkflowStaticData('node'), event.eventId);
+		const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:`;
+		const seenInProcess = recentEvents.checkAndRecord(`${scope}${event.eventId}`);
+		const seenByWorkflow = rememberInStaticData(
+			this.getWorkflowStaticData('node'),
+			event.eventId,
+			recentEvents.idsWithPrefix(scope),
+		);
 		if (seenInProcess || seenByWorkflow) {
 			return reply(this, 200, { status: 'duplicate', eventId: event.eventId });
 		}

@@ -1,0 +1,86 @@
+/**
+ * The per-process token cache behind the credential's preAuthentication: one exchange for concurrent callers, the
+ * newer token for a caller whose own token was rejected, and never a token this process cannot vouch for.
+ */
+import { clearTokenCache, obtainToken, type ApplicationToken } from '../../credentials/smartcar-token';
+
+const HOUR = 3_600_000;
+
+function exchanger(prefix = 'T') {
+	let count = 0;
+	const exchange = async (): Promise<ApplicationToken> => {
+		count++;
+		await new Promise((resolve) => setImmediate(resolve));
+		return { accessToken: `${prefix}${count}`, expiresAt: Date.now() + HOUR };
+	};
+	return { exchange, count: () => count };
+}
+
+beforeEach(() => clearTokenCache());
+
+test('concurrent callers with an empty token share one exchange', async () => {
+	const { exchange, count } = exchanger();
+	const tokens = await Promise.all(Array.from({ length: 20 }, async () => await obtainToken('k', '', exchange)));
+	expect(count()).toBe(1);
+	expect(new Set(tokens.map((token) => token.accessToken))).toEqual(new Set(['T1']));
+});
+
+test('callers whose own older token was rejected take the newer one without exchanging', async () => {
+	const { exchange, count } = exchanger();
+	await obtainToken('k', '', exchange);
+	const renewed = await obtainToken('k', 'T1', exchange);
+	expect(renewed.accessToken).toBe('T2');
+	const straggler = await obtainToken('k', 'T1', exchange);
+	expect(straggler.accessToken).toBe('T2');
+	expect(count()).toBe(2);
+});
+
+test('a rejected token that another process made does not get this process\'s old token back', async () => {
+	const { exchange, count } = exchanger('A');
+	let now = Date.now();
+	const clock = (): number => now;
+	await obtainToken('k', '', exchange, clock);
+	now += 5 * 60_000;
+	// Worker B's token, read from the credential row, was rejected: Smartcar may have revoked every token.
+	const token = await obtainToken('k', 'B7', exchange, clock);
+	expect(token.accessToken).toBe('A2');
+	expect(count()).toBe(2);
+});
+
+test('a token this process obtained moments ago is shared with callers holding another process\'s rejected token', async () => {
+	const { exchange, count } = exchanger('A');
+	await obtainToken('k', '', exchange);
+	const token = await obtainToken('k', 'B7', exchange);
+	expect(token.accessToken).toBe('A1');
+	expect(count()).toBe(1);
+});
+
+test('a cached token near its expiry is not handed out', async () => {
+	const { exchange, count } = exchanger();
+	await obtainToken('k', '', exchange);
+	const later = (): number => Date.now() + HOUR - 30_000;
+	const token = await obtainToken('k', '', exchange, later);
+	expect(token.accessToken).toBe('T2');
+	expect(count()).toBe(2);
+});
+
+test('a failed exchange is not cached, and every waiting caller sees the failure', async () => {
+	let fail = true;
+	const exchange = async (): Promise<ApplicationToken> => {
+		await new Promise((resolve) => setImmediate(resolve));
+		if (fail) throw new Error('rejected');
+		return { accessToken: 'OK', expiresAt: Date.now() + HOUR };
+	};
+	const results = await Promise.allSettled([obtainToken('k', '', exchange), obtainToken('k', '', exchange)]);
+	expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+	fail = false;
+	expect((await obtainToken('k', '', exchange)).accessToken).toBe('OK');
+});
+
+test('different keys (another secret) never share a token', async () => {
+	const { exchange, count } = exchanger();
+	const first = await obtainToken('key-old-secret', '', exchange);
+	const second = await obtainToken('key-new-secret', '', exchange);
+	expect(first.accessToken).not.toBe(second.accessToken);
+	expect(count()).toBe(2);
+});
