@@ -27,22 +27,20 @@ export interface TokenKeyParts {
 
 interface Entry {
 	token?: ApplicationToken;
-	/** When this process obtained `token` (epoch ms). */
-	obtainedAt?: number;
 	/** Tokens this process obtained before `token`, newest last: a caller holding one of them holds an older token. */
 	older: string[];
+	/**
+	 * Rejected tokens this process did not obtain (another process saved them in the credential row) → the token
+	 * exchanged in answer to them. Only a caller presenting such a token again gets that answer without exchanging:
+	 * a token obtained before the rejection may have been revoked with it.
+	 */
+	answered: Map<string, string>;
 	pending?: Promise<ApplicationToken>;
 }
 
 /** A token this close to its expiry is renewed rather than handed to another caller. */
 const EXPIRY_MARGIN_MS = 60_000;
-/**
- * A caller whose rejected token came from another process (read from the credential row) gets this process's token
- * only if it is this fresh: it was obtained after the rejection that caller saw, in all likelihood. An older one may
- * have been revoked together with the other process's token.
- */
-const FRESH_TOKEN_MS = 30_000;
-const MAX_OLDER_TOKENS = 20;
+const MAX_REMEMBERED_TOKENS = 20;
 const MAX_ENTRIES = 200;
 
 const entries = new Map<string, Entry>();
@@ -67,7 +65,7 @@ function entryFor(key: string): Entry {
 			const oldest = entries.keys().next().value;
 			if (oldest !== undefined) entries.delete(oldest);
 		}
-		entry = { older: [] };
+		entry = { older: [], answered: new Map() };
 		entries.set(key, entry);
 	}
 	return entry;
@@ -77,8 +75,18 @@ function entryFor(key: string): Entry {
 function canHandOut(entry: Entry, presented: string, now: number): boolean {
 	const cached = entry.token;
 	if (!cached || cached.accessToken === presented || cached.expiresAt - EXPIRY_MARGIN_MS <= now) return false;
-	if (presented === '' || entry.older.includes(presented)) return true;
-	return now - (entry.obtainedAt ?? 0) <= FRESH_TOKEN_MS;
+	return presented === '' || entry.older.includes(presented) || entry.answered.get(presented) === cached.accessToken;
+}
+
+function remember(entry: Entry, presented: string, token: ApplicationToken): void {
+	if (presented === '' || entry.older.includes(presented)) return;
+	entry.answered.delete(presented);
+	entry.answered.set(presented, token.accessToken);
+	while (entry.answered.size > MAX_REMEMBERED_TOKENS) {
+		const oldest = entry.answered.keys().next().value;
+		if (oldest === undefined) break;
+		entry.answered.delete(oldest);
+	}
 }
 
 /**
@@ -93,20 +101,24 @@ export async function obtainToken(
 ): Promise<ApplicationToken> {
 	const entry = entryFor(key);
 	if (entry.token && canHandOut(entry, presentedToken, clock())) return entry.token;
-	if (entry.pending) return await entry.pending;
 
-	const pending = exchange().then((token) => {
-		if (entry.token) entry.older = [...entry.older, entry.token.accessToken].slice(-MAX_OLDER_TOKENS);
-		entry.token = token;
-		entry.obtainedAt = clock();
-		return token;
-	});
-	entry.pending = pending;
-	try {
-		return await pending;
-	} finally {
-		if (entry.pending === pending) entry.pending = undefined;
+	let pending = entry.pending;
+	if (!pending) {
+		pending = exchange().then((token) => {
+			if (entry.token) entry.older = [...entry.older, entry.token.accessToken].slice(-MAX_REMEMBERED_TOKENS);
+			entry.token = token;
+			return token;
+		});
+		entry.pending = pending;
+		const started = pending;
+		void started.then(
+			() => (entry.pending === started ? (entry.pending = undefined) : undefined),
+			() => (entry.pending === started ? (entry.pending = undefined) : undefined),
+		);
 	}
+	const token = await pending;
+	remember(entry, presentedToken, token);
+	return token;
 }
 
 /** Tokens this process currently holds, so error text that echoes one can be redacted. */
