@@ -63,3 +63,23 @@ export function triggerPath(workflow: WorkflowJson, nodeType: string): string | 
 	const node = workflow.nodes.find((candidate) => candidate.type === nodeType);
 	return node?.webhookId ? `${node.webhookId}/webhook` : undefined;
 }
+
+/**
+ * The production webhooks the workflows register (path below `/webhook/` and HTTP method): n8n Webhook nodes and
+ * Smartcar Triggers (`<webhookId>/webhook`; GET for Connect Redirect, POST for vehicle events). n8n answers its
+ * readiness check before it has registered these, so wait for them before telling anyone to call them.
+ */
+export function webhookEndpoints(workflows: WorkflowJson[]): Array<{ path: string; method: string }> {
+	return workflows.flatMap((workflow) =>
+		workflow.nodes.flatMap((node) => {
+			const parameters = node.parameters;
+			if (node.type === 'n8n-nodes-base.webhook' && typeof parameters.path === 'string') {
+				return [{ path: parameters.path, method: typeof parameters.httpMethod === 'string' ? parameters.httpMethod : 'GET' }];
+			}
+			if (node.type === 'n8n-nodes-smartcar.smartcarTrigger' && node.webhookId) {
+				return [{ path: `${node.webhookId}/webhook`, method: parameters.trigger === 'connectRedirect' ? 'GET' : 'POST' }];
+			}
+			return [];
+		}),
+	);
+}

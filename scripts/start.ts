@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { E2E_OWNER, cacheRoot, freePort, packPackage, startN8n, type N8nInstance } from '../test/e2e/n8n-instance';
 import { runSimulatorCli, type CliHandle } from '../test/simulator';
-import { demoCredential, loadExamples, triggerPath } from './examples';
+import { demoCredential, loadExamples, triggerPath, webhookEndpoints } from './examples';
 
 const REPO = join(__dirname, '..');
 const DEMO = { clientId: 'demo-client-id', clientSecret: 'demo-client-secret', managementToken: 'demo-management-token' };
@@ -66,6 +66,8 @@ async function main(): Promise<void> {
 		workflows,
 		publish: workflows.map((workflow) => workflow.id),
 	});
+	// n8n is "ready" before it has registered the published workflows' webhooks: wait, so the URLs below answer.
+	for (const { path, method } of webhookEndpoints(workflows)) await n8n.waitForWebhook(path, { method });
 	const lowBattery = workflows.find((workflow) => workflow.id === 'exLowBatteryAlert');
 	const path = lowBattery ? triggerPath(lowBattery, 'n8n-nodes-smartcar.smartcarTrigger') : undefined;
 	const webhookUrl = path ? `${n8n.baseUrl}/webhook/${path}` : undefined;

@@ -1,0 +1,756 @@
+/**
+ * The REAL package in a REAL n8n 2.41.1: `npm run build`, packed and installed as a community package, with the
+ * Smartcar simulator (this jest process) as Smartcar. One n8n instance for the whole file (restarted once, on the
+ * same user folder). Covers: the Smartcar node in published Webhook workflows (paged connections, vehicle, signals,
+ * a command, Continue On Fail, a failing execution), the credential's token life cycle (one exchange, stored across a
+ * restart, renewed once after expiry), the Smartcar Trigger on its production URL (VERIFY, signatures, the payload
+ * forms, de-duplication in memory and in static data across a restart), n8n's HTTP Request node with the
+ * credential, the AI-tool variant, the example workflows, and that no secret or token leaks into executions, logs
+ * or the database.
+ *
+ * Run: `npm run build && npx jest --selectProjects e2e --runInBand test/e2e/smartcar.e2e.test.ts`
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { DEMO_CREDENTIAL, demoCredential, exampleId, loadExamples, webhookEndpoints } from '../../scripts/examples';
+import {
+	CODES,
+	booleanValue,
+	createFleet,
+	demoFleet,
+	isValidVerifyAnswer,
+	numberValue,
+	sendWebhook,
+	setLocked,
+	signBody,
+	smartcarErrors,
+	startSimulator,
+	updateSignal,
+	vehicleErrorPayload,
+	vehiclesOf,
+	vehicleStatePayload,
+	verifyPayload,
+	type JsonObject,
+	type SimVehicle,
+	type Simulator,
+	type WebhookResponse,
+} from '../simulator';
+import {
+	SMARTCAR_NODE_TYPE,
+	SMARTCAR_TRIGGER_TYPE,
+	VEHICLE_FROM_ITEM,
+	httpRequestWorkflow,
+	operationWorkflow,
+	smartcarCredential,
+	triggerPath,
+	triggerWorkflow,
+	type CredentialRef,
+} from './fixtures/smartcar-workflows';
+import { startTokenRecorder, type TokenRecorder } from './fixtures/token-recorder';
+import { createLogger, seconds } from './logger';
+import { ensureN8n, freePort, http, nodeOutput, packPackage, startN8n, type ExecutionDetail, type N8nInstance, type WorkflowJson } from './n8n-instance';
+import type { ExecutionList } from './n8n-types';
+
+const log = createLogger('smartcar-e2e');
+const REPO = join(__dirname, '..', '..');
+
+// A cold install of n8n takes minutes; warm, the whole file takes ~2-3 min.
+jest.setTimeout(15 * 60_000);
+
+const suffix = randomBytes(6).toString('hex');
+/** The application under test; every secret is unique to this run, so finding one anywhere is a real leak. */
+const APP = {
+	clientId: `e2e-client-${suffix}`,
+	clientSecret: `e2e-client-secret-${suffix}`,
+	managementToken: `e2e-management-token-${suffix}`,
+};
+/** The examples' application (its own simulator with the demo fleet, like `npm start`). */
+const DEMO_APP = {
+	clientId: `demo-client-${suffix}`,
+	clientSecret: `demo-client-secret-${suffix}`,
+	managementToken: `demo-management-token-${suffix}`,
+};
+const CREDENTIAL: CredentialRef = { id: 'e2eSmartcarCred01', name: 'Smartcar (e2e)' };
+
+const WF = {
+	connections: 'e2eScConnections',
+	vehicle: 'e2eScVehicleGet',
+	signals: 'e2eScSignalsAll',
+	signal: 'e2eScSignalGet',
+	lock: 'e2eScCommandLock',
+	httpRequest: 'e2eScHttpRequest',
+	trigger: 'e2eScTrigger',
+} as const;
+const PATH = {
+	connections: 'sc-e2e-connections',
+	vehicle: 'sc-e2e-vehicle',
+	signals: 'sc-e2e-signals',
+	signal: 'sc-e2e-signal',
+	lock: 'sc-e2e-lock',
+	httpRequest: 'sc-e2e-http-request',
+} as const;
+const TRIGGER_WEBHOOK_ID = randomUUID();
+const EXAMPLE = {
+	lowBattery: exampleId('low-battery-alert.json'),
+	fleetReport: exampleId('fleet-report.json'),
+	onboarding: exampleId('driver-onboarding.json'),
+} as const;
+
+/** 250 connections for one user (three pages of 100), plus two ordinary users. */
+function e2eFleet() {
+	return createFleet({
+		seed: `e2e-${suffix}`,
+		users: [
+			{ name: 'Fleet manager', vehicles: 250, powertrain: 'BEV' },
+			{ name: 'Alice', vehicles: 2, powertrain: 'BEV' },
+			{ name: 'Bob', vehicles: 3, powertrain: ['ICE', 'PHEV', 'BEV'] },
+		],
+	});
+}
+
+function buildWorkflows(apiBaseUrl: string): WorkflowJson[] {
+	const userAndVehicle = { userId: '={{ $json.userId }}', vehicleId: VEHICLE_FROM_ITEM };
+	return [
+		operationWorkflow({
+			id: WF.connections,
+			path: PATH.connections,
+			credential: CREDENTIAL,
+			parameters: { resource: 'connection', operation: 'getMany', userId: '={{ $json.userId }}', returnAll: true },
+		}),
+		operationWorkflow({ id: WF.vehicle, path: PATH.vehicle, credential: CREDENTIAL, parameters: { resource: 'vehicle', operation: 'get', ...userAndVehicle } }),
+		operationWorkflow({
+			id: WF.signals,
+			path: PATH.signals,
+			credential: CREDENTIAL,
+			parameters: { resource: 'signal', operation: 'getAll', ...userAndVehicle, options: { output: 'perVehicle' } },
+			continueOnFail: true,
+		}),
+		operationWorkflow({
+			id: WF.signal,
+			path: PATH.signal,
+			credential: CREDENTIAL,
+			parameters: { resource: 'signal', operation: 'get', ...userAndVehicle, signalCode: CODES.odometer },
+		}),
+		operationWorkflow({ id: WF.lock, path: PATH.lock, credential: CREDENTIAL, parameters: { resource: 'command', operation: 'lock', ...userAndVehicle }, continueOnFail: true }),
+		httpRequestWorkflow({ id: WF.httpRequest, path: PATH.httpRequest, credential: CREDENTIAL, apiBaseUrl }),
+		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_WEBHOOK_ID, credential: CREDENTIAL }),
+	];
+}
+
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+function decodeHtml(text: string): string {
+	return text.replace(/&(amp|lt|gt|quot|#39);/g, (_match, entity: string) => HTML_ENTITIES[entity] ?? '');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asItems(data: unknown): Array<Record<string, unknown>> {
+	if (!Array.isArray(data)) throw new Error(`expected an array of items, got ${JSON.stringify(data).slice(0, 300)}`);
+	return data.filter(isObject);
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
+	let sim: Simulator;
+	let demoSim: Simulator;
+	let recorder: TokenRecorder;
+	let demoRecorder: TokenRecorder;
+	let n8n: N8nInstance;
+	let tgz: string | undefined;
+	/** Finished executions per workflow this file has caused so far. */
+	const runs = new Map<string, number>();
+	/** Every event id the trigger accepted one at a time (each started one execution). */
+	const acceptedEventIds: string[] = [];
+	/** Distinct events that were delivered at the same moment (each started one execution). */
+	const concurrentEventIds: string[] = [];
+	let triggerUrl = '';
+
+	const alice = () => sim.fleet.users[1];
+	const bob = () => sim.fleet.users[2];
+	const vehicleOf = (userIndex: number, index: number): SimVehicle => vehiclesOf(sim.fleet, sim.fleet.users[userIndex].id)[index];
+
+	async function call(path: string, items: Array<Record<string, unknown>>): Promise<{ status: number; data: unknown }> {
+		const response = await http.post(n8n.webhookUrl(path), { items }, { timeout: 90_000 });
+		return { status: response.status, data: response.data as unknown };
+	}
+
+	/** The next finished execution of a workflow this file runs one at a time. */
+	async function nextExecution(workflowId: string): Promise<ExecutionDetail> {
+		const expected = (runs.get(workflowId) ?? 0) + 1;
+		runs.set(workflowId, expected);
+		const executions = await n8n.waitForExecutions(workflowId, expected, 90_000);
+		return executions[executions.length - 1];
+	}
+
+	function requestsSince(mark: number) {
+		return sim.stats.requests.slice(mark);
+	}
+
+	async function waitForAllWebhooks(): Promise<void> {
+		for (const path of Object.values(PATH)) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
+		await n8n.waitForWebhook(triggerPath(TRIGGER_WEBHOOK_ID), { timeoutMs: 120_000 });
+		const examples = webhookEndpoints(loadExamples());
+		expect(examples.map(({ path, method }) => `${method} ${path}`).sort()).toEqual([
+			'GET smartcar-connect-redirect/webhook',
+			'GET smartcar-onboard',
+			'POST smartcar-fleet-report',
+			'POST smartcar-low-battery/webhook',
+		]);
+		for (const { path, method } of examples) await n8n.waitForWebhook(path, { method, timeoutMs: 120_000 });
+	}
+
+	async function deliver(payload: JsonObject | string, options: { signature?: string; omitSignature?: boolean; keepDeliveryId?: boolean } = {}): Promise<WebhookResponse> {
+		return await sendWebhook(triggerUrl, payload, { managementToken: APP.managementToken, timeoutMs: 30_000, ...options });
+	}
+
+	/** The trigger execution that carries this event (its trigger item's eventId). */
+	async function triggerExecutionFor(eventId: string): Promise<ExecutionDetail> {
+		const deadline = Date.now() + 60_000;
+		for (;;) {
+			const executions = await n8n.listExecutions(WF.trigger, { includeData: true });
+			// (an execution n8n has not finished writing yet can be listed without its run data)
+			const found = executions.find(
+				(execution) =>
+					execution.data?.resultData.runData['Smartcar Trigger'] !== undefined &&
+					nodeOutput(execution, 'Smartcar Trigger').some((item) => item.eventId === eventId),
+			);
+			if (found) return found;
+			if (Date.now() > deadline) throw new Error(`no trigger execution for event ${eventId} (executions: ${executions.length})`);
+			await sleep(500);
+		}
+	}
+
+	/** How many executions the trigger workflow has (waits a moment so a late one would be counted). */
+	async function triggerExecutionCount(settleMs = 1_500): Promise<number> {
+		await sleep(settleMs);
+		return (await n8n.listExecutions(WF.trigger)).length;
+	}
+
+	async function storedEventIds(): Promise<string[]> {
+		const rows = await n8n.dbQuery('SELECT staticData FROM workflow_entity WHERE id = ?', [WF.trigger]);
+		const raw = rows[0]?.staticData;
+		const parsed: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+		const node = isObject(parsed) ? parsed['node:Smartcar Trigger'] : undefined;
+		const ids = isObject(node) ? node.recentEventIds : undefined;
+		return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+	}
+
+	beforeAll(async () => {
+		const started = Date.now();
+		if (!existsSync(join(REPO, 'dist', 'nodes', 'Smartcar', 'Smartcar.node.js'))) {
+			throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does)');
+		}
+		await ensureN8n();
+		tgz = await packPackage(REPO);
+
+		sim = await startSimulator({ fleet: e2eFleet(), clientId: APP.clientId, clientSecrets: [APP.clientSecret], managementToken: APP.managementToken });
+		recorder = await startTokenRecorder(sim.tokenUrl);
+		demoSim = await startSimulator({ fleet: demoFleet(), clientId: DEMO_APP.clientId, clientSecrets: [DEMO_APP.clientSecret], managementToken: DEMO_APP.managementToken });
+		demoRecorder = await startTokenRecorder(demoSim.tokenUrl);
+
+		const port = await freePort();
+		const examples = loadExamples(`http://127.0.0.1:${port}`);
+		const workflows = [...buildWorkflows(sim.apiBaseUrl), ...examples];
+		const credential = smartcarCredential(CREDENTIAL, { ...APP, tokenUrl: recorder.url, apiBaseUrl: sim.apiBaseUrl, connectUrl: sim.connectUrl });
+		const demo = demoCredential(
+			{ tokenUrl: demoRecorder.url, apiBaseUrl: demoSim.apiBaseUrl, connectUrl: demoSim.connectUrl },
+			{ clientId: DEMO_APP.clientId, clientSecret: DEMO_APP.clientSecret, managementToken: DEMO_APP.managementToken },
+		);
+		n8n = await startN8n({
+			port,
+			packageTgz: tgz,
+			credentials: [credential, demo],
+			workflows,
+			// Published through the public API: validated like the editor's Publish button, one call each.
+			publishViaApi: workflows.map((workflow) => workflow.id),
+		});
+		await waitForAllWebhooks();
+		triggerUrl = n8n.webhookUrl(triggerPath(TRIGGER_WEBHOOK_ID));
+		log.info(`ready in ${seconds(Date.now() - started)}; n8n timings ${JSON.stringify(n8n.timings)}`);
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await Promise.all([recorder?.close(), demoRecorder?.close(), sim?.close(), demoSim?.close()]);
+		if (tgz) rmSync(dirname(tgz), { recursive: true, force: true });
+	}, 120_000);
+
+	describe('the package in n8n', () => {
+		it('loads the action node, its AI-tool variant, the trigger (no tool variant) and the credential', () => {
+			const { nodes, credentials } = n8n.loadedTypes();
+			const ours = nodes.filter((name) => name.startsWith('n8n-nodes-smartcar.')).sort();
+			expect(ours).toEqual([SMARTCAR_NODE_TYPE, `${SMARTCAR_NODE_TYPE}Tool`, SMARTCAR_TRIGGER_TYPE]);
+			expect(nodes).not.toContain(`${SMARTCAR_TRIGGER_TYPE}Tool`);
+			expect(credentials).toContain('smartcarApi');
+			const ledger = JSON.parse(readFileSync(join(n8n.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+			const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+			expect(ledger.dependencies['n8n-nodes-smartcar']).toBe(version);
+		});
+	});
+
+	describe('Smartcar node in published Webhook workflows', () => {
+		it('Connection → Get Many with Return All follows every page: 250 connections of one user', async () => {
+			const owner = sim.fleet.users[0];
+			const mark = sim.stats.requests.length;
+			const response = await call(PATH.connections, [{ userId: owner.id }]);
+			expect(response.status).toBe(200);
+			const items = asItems(response.data);
+			expect(items).toHaveLength(250);
+			expect(new Set(items.map((item) => item.vehicleId)).size).toBe(250);
+			expect(items.every((item) => item.userId === owner.id)).toBe(true);
+			expect(items[0]).toEqual(
+				expect.objectContaining({ id: expect.any(String), connectedAt: expect.any(String), vehicle: expect.objectContaining({ make: expect.any(String), powertrainType: 'BEV' }) }),
+			);
+			const pages = requestsSince(mark).filter((request) => request.path === '/v3/connections');
+			expect(pages).toHaveLength(3);
+			expect(pages.every((page) => page.userId === owner.id && page.status === 200)).toBe(true);
+
+			const execution = await nextExecution(WF.connections);
+			expect(execution.status).toBe('success');
+			expect(nodeOutput(execution, 'Smartcar')).toHaveLength(250);
+			expect(sim.stats.tokenExchanges).toBe(1);
+		});
+
+		it('Vehicle → Get', async () => {
+			const vehicle = vehicleOf(1, 0);
+			const response = await call(PATH.vehicle, [{ userId: alice().id, vehicleId: vehicle.id }]);
+			expect(response.status).toBe(200);
+			expect(asItems(response.data)).toEqual([
+				{ id: vehicle.id, userId: alice().id, make: vehicle.make, model: vehicle.model, year: vehicle.year, mode: 'live', powertrainType: 'BEV' },
+			]);
+			expect((await nextExecution(WF.vehicle)).status).toBe('success');
+		});
+
+		it('Signal → Get Many reads every signal with ONE API call per vehicle', async () => {
+			const vehicles = vehiclesOf(sim.fleet, bob().id);
+			expect(vehicles).toHaveLength(3);
+			const mark = sim.stats.requests.length;
+			const response = await call(
+				PATH.signals,
+				vehicles.map((vehicle) => ({ userId: bob().id, vehicleId: vehicle.id })),
+			);
+			expect(response.status).toBe(200);
+			const items = asItems(response.data);
+			expect(items.map((item) => item.vehicleId)).toEqual(vehicles.map((vehicle) => vehicle.id));
+			for (const [index, vehicle] of vehicles.entries()) {
+				const signals = items[index].signals;
+				expect(isObject(signals)).toBe(true);
+				if (isObject(signals)) expect(signals[CODES.odometer]).toBe(numberValue(vehicle, CODES.odometer));
+			}
+			const bev = vehicles.find((vehicle) => vehicle.powertrainType === 'BEV') as SimVehicle;
+			const bevSignals = items.find((item) => item.vehicleId === bev.id)?.signals;
+			expect(isObject(bevSignals) ? bevSignals[CODES.soc] : undefined).toBe(numberValue(bev, CODES.soc));
+			const calls = requestsSince(mark).filter((request) => request.path.startsWith('/v3/vehicles/'));
+			expect(calls.map((request) => request.path).sort()).toEqual(vehicles.map((vehicle) => `/v3/vehicles/${vehicle.id}/signals`).sort());
+			expect((await nextExecution(WF.signals)).status).toBe('success');
+		});
+
+		it('Signal → Get reads one signal', async () => {
+			const vehicle = vehicleOf(2, 0);
+			const mark = sim.stats.requests.length;
+			const response = await call(PATH.signal, [{ userId: bob().id, vehicleId: vehicle.id }]);
+			expect(response.status).toBe(200);
+			const [item] = asItems(response.data);
+			expect(item).toEqual(
+				expect.objectContaining({ vehicleId: vehicle.id, userId: bob().id, code: CODES.odometer, value: numberValue(vehicle, CODES.odometer), unit: 'km', status: 'SUCCESS' }),
+			);
+			expect(requestsSince(mark).map((request) => request.path)).toEqual([`/v3/vehicles/${vehicle.id}/signals/${CODES.odometer}`]);
+			expect((await nextExecution(WF.signal)).status).toBe('success');
+		});
+
+		it('Command → Lock locks the vehicle in the fleet', async () => {
+			const vehicle = vehicleOf(1, 1);
+			setLocked(vehicle, false);
+			const response = await call(PATH.lock, [{ userId: alice().id, vehicleId: vehicle.id }]);
+			expect(response.status).toBe(200);
+			expect(asItems(response.data)).toEqual([
+				expect.objectContaining({ vehicleId: vehicle.id, userId: alice().id, command: 'lock', commandType: 'security-lock', status: 'SUCCESS', pending: false }),
+			]);
+			expect(booleanValue(vehicle, CODES.isLocked)).toBe(true);
+			expect((await nextExecution(WF.lock)).status).toBe('success');
+		});
+
+		it('Continue On Fail: a 409 and a 404 become error items, the other item is locked', async () => {
+			const [good, asleep] = vehiclesOf(sim.fleet, bob().id);
+			setLocked(good, false);
+			setLocked(asleep, false);
+			const missing = randomUUID();
+			sim.failNext({ method: 'POST', path: `/v3/vehicles/${asleep.id}/commands/security/lock`, ...smartcarErrors.vehicleState('ASLEEP') });
+			const response = await call(PATH.lock, [
+				{ userId: bob().id, vehicleId: good.id },
+				{ userId: bob().id, vehicleId: asleep.id },
+				{ userId: bob().id, vehicleId: missing },
+			]);
+			expect(response.status).toBe(200);
+			const [ok, conflict, notFound] = asItems(response.data);
+			expect(ok).toEqual(expect.objectContaining({ vehicleId: good.id, status: 'SUCCESS' }));
+			expect(conflict).toEqual(expect.objectContaining({ error: expect.stringMatching(/asleep/i), httpCode: '409' }));
+			expect(notFound).toEqual(expect.objectContaining({ error: expect.any(String), httpCode: '404' }));
+			expect(booleanValue(good, CODES.isLocked)).toBe(true);
+			expect(booleanValue(asleep, CODES.isLocked)).toBe(false);
+
+			const execution = await nextExecution(WF.lock);
+			expect(execution.status).toBe('success');
+			const nodeRuns = execution.data?.resultData.runData.Smartcar ?? [];
+			const paired = (nodeRuns[0]?.data?.main?.[0] ?? []).map((item) => item.pairedItem);
+			expect(paired).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		});
+
+		it('Continue On Fail on Signal → Get Many: an unknown vehicle is an error item, the other reads', async () => {
+			const vehicle = vehicleOf(1, 0);
+			const response = await call(PATH.signals, [
+				{ userId: alice().id, vehicleId: randomUUID() },
+				{ userId: alice().id, vehicleId: vehicle.id },
+			]);
+			expect(response.status).toBe(200);
+			const [failed, read] = asItems(response.data);
+			expect(failed).toEqual(expect.objectContaining({ httpCode: '404', error: expect.any(String) }));
+			expect(read).toEqual(expect.objectContaining({ vehicleId: vehicle.id, signals: expect.any(Object) }));
+			expect((await nextExecution(WF.signals)).status).toBe('success');
+		});
+
+		it('without Continue On Fail a Smartcar error fails the execution with a readable message', async () => {
+			const response = await call(PATH.vehicle, [{ userId: alice().id, vehicleId: randomUUID() }]);
+			expect(response.status).toBe(500);
+			const execution = await nextExecution(WF.vehicle);
+			expect(execution.status).toBe('error');
+			const message = execution.data?.resultData.error?.message ?? '';
+			expect(message).toMatch(/not found|404/i);
+			expect(execution.data?.resultData.lastNodeExecuted).toBe('Smartcar');
+		});
+	});
+
+	describe("n8n's HTTP Request node with the Smartcar credential", () => {
+		it('Predefined Credential Type → Smartcar API reaches the API with the stored token', async () => {
+			const vehicle = vehicleOf(1, 0);
+			const mark = sim.stats.requests.length;
+			const response = await http.post(n8n.webhookUrl(PATH.httpRequest), { vehicleId: vehicle.id, userId: alice().id }, { timeout: 90_000 });
+			expect(response.status).toBe(200);
+			const [body] = asItems(response.data);
+			expect(JSON.stringify(body)).toContain(vehicle.id);
+			const [request] = requestsSince(mark);
+			expect(request).toEqual(expect.objectContaining({ method: 'GET', path: `/v3/vehicles/${vehicle.id}`, userId: alice().id, status: 200 }));
+			expect(request.token).toBe(recorder.tokens[recorder.tokens.length - 1]);
+			expect((await nextExecution(WF.httpRequest)).status).toBe('success');
+		});
+	});
+
+	describe('the credential', () => {
+		it('exchanged the client credentials once for all executions so far', () => {
+			expect(sim.stats.tokenExchanges).toBe(1);
+			expect(sim.stats.failedTokenExchanges).toBe(0);
+			expect(recorder.tokens).toHaveLength(1);
+			const tokensUsed = new Set(sim.stats.requests.filter((request) => request.path.startsWith('/v3')).map((request) => request.token));
+			expect([...tokensUsed]).toEqual(recorder.tokens);
+		});
+	});
+
+	describe('Smartcar Trigger on its production URL', () => {
+		it("answers Smartcar's VERIFY with the HMAC of the challenge, without an execution", async () => {
+			const challenge = randomBytes(24).toString('hex');
+			const response = await deliver(verifyPayload(challenge));
+			expect(isValidVerifyAnswer(response, challenge, APP.managementToken)).toBe(true);
+			expect(await triggerExecutionCount()).toBe(0);
+		});
+
+		it.each([['docs' as const], ['real' as const]])('a signed VEHICLE_STATE (%s form) starts the workflow with userId and vehicleId', async (form) => {
+			const vehicle = vehicleOf(1, 0);
+			const payload = vehicleStatePayload(sim.fleet, vehicle.id, { form, signals: [CODES.soc, CODES.isLocked], triggerSignals: [CODES.soc] });
+			const response = await deliver(payload);
+			expect(response.status).toBe(200);
+			expect(response.json).toEqual({ status: 'received', eventId: payload.eventId });
+			acceptedEventIds.push(String(payload.eventId));
+			const execution = await triggerExecutionFor(String(payload.eventId));
+			expect(execution.status).toBe('success');
+			expect(execution.mode).toBe('webhook');
+			const [item] = nodeOutput(execution, 'Smartcar Trigger');
+			expect(item).toEqual(expect.objectContaining({ eventType: 'VEHICLE_STATE', userId: alice().id, vehicleId: vehicle.id, triggers: [CODES.soc] }));
+			expect(item.signals).toEqual(
+				expect.arrayContaining([expect.objectContaining({ code: CODES.soc, value: numberValue(vehicle, CODES.soc), unit: 'percent', status: 'SUCCESS' })]),
+			);
+		});
+
+		it('a signed VEHICLE_ERROR starts the workflow with the errors', async () => {
+			const vehicle = vehicleOf(2, 1);
+			const payload = vehicleErrorPayload(sim.fleet, vehicle.id, { kind: 'compatibility' });
+			const response = await deliver(payload);
+			expect(response.json).toEqual({ status: 'received', eventId: payload.eventId });
+			acceptedEventIds.push(String(payload.eventId));
+			const [item] = nodeOutput(await triggerExecutionFor(String(payload.eventId)), 'Smartcar Trigger');
+			expect(item).toEqual(expect.objectContaining({ eventType: 'VEHICLE_ERROR', userId: bob().id, vehicleId: vehicle.id }));
+			expect(item.errors).toEqual([expect.objectContaining({ type: 'COMPATIBILITY', code: 'VEHICLE_NOT_CAPABLE', state: 'ERROR' })]);
+		});
+
+		it('forged, unsigned and wrongly keyed deliveries get 401 and start nothing (and do not block the genuine one)', async () => {
+			const before = await triggerExecutionCount(0);
+			const payload = vehicleStatePayload(sim.fleet, vehicleOf(1, 1).id, { form: 'real' });
+			const text = JSON.stringify(payload);
+			const forged = await deliver(text, { signature: 'ab'.repeat(32) });
+			const unsigned = await deliver(text, { omitSignature: true });
+			const wrongKey = await deliver(text, { signature: signBody(text, APP.clientSecret) });
+			expect([forged.status, unsigned.status, wrongKey.status]).toEqual([401, 401, 401]);
+			expect(await triggerExecutionCount()).toBe(before);
+
+			const genuine = await deliver(payload);
+			expect(genuine.json).toEqual({ status: 'received', eventId: payload.eventId });
+			acceptedEventIds.push(String(payload.eventId));
+			await triggerExecutionFor(String(payload.eventId));
+		});
+
+		it('several distinct events each run once; each resend answers "duplicate" and runs nothing', async () => {
+			const before = await triggerExecutionCount(0);
+			const events = [0, 1, 2, 3].map((index) =>
+				index === 3
+					? vehicleErrorPayload(sim.fleet, vehicleOf(2, 0).id, { kind: 'permission' })
+					: vehicleStatePayload(sim.fleet, vehicleOf(index === 2 ? 2 : 1, index % 2).id, { form: index % 2 === 0 ? 'docs' : 'real' }),
+			);
+			for (const payload of events) {
+				const first = await deliver(payload);
+				expect(first.json).toEqual({ status: 'received', eventId: payload.eventId });
+				acceptedEventIds.push(String(payload.eventId));
+				const resend = await deliver(payload);
+				expect(resend.status).toBe(200);
+				expect(resend.json).toEqual({ status: 'duplicate', eventId: payload.eventId });
+			}
+			for (const payload of events) await triggerExecutionFor(String(payload.eventId));
+			expect(await triggerExecutionCount()).toBe(before + events.length);
+		});
+
+		it('two concurrent deliveries of one event start one execution', async () => {
+			const before = await triggerExecutionCount(0);
+			const payload = vehicleStatePayload(sim.fleet, vehicleOf(1, 0).id, { form: 'real' });
+			const answers = await Promise.all([deliver(payload), deliver(payload)]);
+			const statuses = answers.map((answer) => (isObject(answer.json) ? answer.json.status : undefined)).sort();
+			expect(statuses).toEqual(['duplicate', 'received']);
+			acceptedEventIds.push(String(payload.eventId));
+			await triggerExecutionFor(String(payload.eventId));
+			expect(await triggerExecutionCount()).toBe(before + 1);
+		});
+
+		it('keeps every accepted event id in the workflow static data (saved by n8n)', async () => {
+			const stored = await storedEventIds();
+			log.info(`static data holds ${stored.length} of ${acceptedEventIds.length} accepted event ids`);
+			expect(stored.sort()).toEqual([...acceptedEventIds].sort());
+		});
+
+		it('distinct events arriving together each run once', async () => {
+			const before = await triggerExecutionCount(0);
+			const events = [0, 1, 2].map(() => vehicleStatePayload(sim.fleet, vehicleOf(1, 0).id, { form: 'real' }));
+			const answers = await Promise.all(events.map(async (payload) => await deliver(payload)));
+			expect(answers.map((answer) => answer.json)).toEqual(events.map((payload) => ({ status: 'received', eventId: payload.eventId })));
+			concurrentEventIds.push(...events.map((payload) => String(payload.eventId)));
+			for (const payload of events) await triggerExecutionFor(String(payload.eventId));
+			expect(await triggerExecutionCount()).toBe(before + events.length);
+			const stored = await storedEventIds();
+			const missing = concurrentEventIds.filter((id) => !stored.includes(id));
+			log.info(`distinct events delivered together: ${missing.length} of ${events.length} ids missing from the stored static data`);
+		});
+	});
+
+	describe('after an n8n restart (same user folder)', () => {
+		beforeAll(async () => {
+			const started = Date.now();
+			await n8n.restart();
+			await waitForAllWebhooks();
+			log.info(`restarted in ${seconds(Date.now() - started)}`);
+		}, 5 * 60_000);
+
+		it('uses the token n8n stored: no new exchange', async () => {
+			const before = sim.stats.tokenExchanges;
+			const vehicle = vehicleOf(1, 0);
+			const response = await call(PATH.vehicle, [{ userId: alice().id, vehicleId: vehicle.id }]);
+			expect(response.status).toBe(200);
+			expect(asItems(response.data)[0]).toEqual(expect.objectContaining({ id: vehicle.id }));
+			expect(sim.stats.tokenExchanges).toBe(before);
+			expect(sim.stats.requests[sim.stats.requests.length - 1].token).toBe(recorder.tokens[recorder.tokens.length - 1]);
+			expect((await nextExecution(WF.vehicle)).status).toBe('success');
+		});
+
+		/** Resends each event once, one at a time; returns the answers. */
+		async function resend(eventIds: string[]): Promise<unknown[]> {
+			const answers: unknown[] = [];
+			for (const eventId of eventIds) {
+				const payload = vehicleStatePayload(sim.fleet, vehicleOf(1, 0).id, { form: 'real', eventId });
+				answers.push((await deliver(payload)).json);
+			}
+			const ran = answers.filter((answer) => isObject(answer) && answer.status === 'received').length;
+			log.info(`after the restart: ${ran} of ${eventIds.length} resent events ran again`);
+			return answers;
+		}
+
+		it('a resend of every event accepted (one at a time) before the restart is a duplicate: static data survived', async () => {
+			const before = await triggerExecutionCount(0);
+			expect(await resend(acceptedEventIds)).toEqual(acceptedEventIds.map((eventId) => ({ status: 'duplicate', eventId })));
+			expect(await triggerExecutionCount()).toBe(before);
+		});
+
+		// KNOWN BUG (reported): n8n saves static data per webhook request as load → change → overwrite, so of events
+		// delivered at the same moment only the last writer's id survives in the database; after a restart (empty
+		// in-process memory) Smartcar's retry of the others runs the workflow again.
+		it('a resend of events that arrived together before the restart is a duplicate too', async () => {
+			const stored = await storedEventIds();
+			const before = await triggerExecutionCount(0);
+			const answers = await resend(concurrentEventIds);
+			const ranAgain = await triggerExecutionCount();
+			expect({ missingFromStaticData: concurrentEventIds.filter((id) => !stored.includes(id)), answers, ranAgain: ranAgain - before }).toEqual({
+				missingFromStaticData: [],
+				answers: concurrentEventIds.map((eventId) => ({ status: 'duplicate', eventId })),
+				ranAgain: 0,
+			});
+		});
+
+		it('renews the token exactly once after Smartcar expires it, even for concurrent executions', async () => {
+			const before = sim.stats.tokenExchanges;
+			const tokensBefore = recorder.tokens.length;
+			sim.expireTokens();
+			const vehicles = [vehicleOf(1, 0), vehicleOf(1, 1), vehicleOf(1, 0), vehicleOf(1, 1)];
+			const responses = await Promise.all(vehicles.map(async (vehicle) => await call(PATH.vehicle, [{ userId: alice().id, vehicleId: vehicle.id }])));
+			expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+			expect(sim.stats.tokenExchanges).toBe(before + 1);
+			expect(recorder.tokens).toHaveLength(tokensBefore + 1);
+			runs.set(WF.vehicle, (runs.get(WF.vehicle) ?? 0) + 3);
+			await nextExecution(WF.vehicle);
+
+			// …and the renewed token is what every later request uses (stored again by n8n).
+			const again = await call(PATH.signal, [{ userId: alice().id, vehicleId: vehicles[0].id }]);
+			expect(again.status).toBe(200);
+			expect(sim.stats.tokenExchanges).toBe(before + 1);
+			expect(sim.stats.requests[sim.stats.requests.length - 1].token).toBe(recorder.tokens[recorder.tokens.length - 1]);
+			await nextExecution(WF.signal);
+		});
+	});
+
+	describe('the example workflows (loadExamples + demoCredential, published through the public API)', () => {
+		it('low-battery-alert: a signed VEHICLE_STATE with state of charge below 20 composes the alert', async () => {
+			const vehicle = demoSim.fleet.vehicles.find((candidate) => candidate.powertrainType === 'BEV') as SimVehicle;
+			updateSignal(vehicle, CODES.soc, { value: 12, unit: 'percent' });
+			const payload = vehicleStatePayload(demoSim.fleet, vehicle.id, { form: 'real', signals: [CODES.soc, CODES.odometer], triggerSignals: [CODES.soc] });
+			const response = await sendWebhook(n8n.webhookUrl('smartcar-low-battery/webhook'), payload, { managementToken: DEMO_APP.managementToken, timeoutMs: 30_000 });
+			expect(response.json).toEqual({ status: 'received', eventId: payload.eventId });
+			const execution = await nextExecution(EXAMPLE.lowBattery);
+			expect(execution.status).toBe('success');
+			expect(nodeOutput(execution, 'Compose alert')).toEqual([
+				{
+					alert: `Battery low: ${vehicle.year} ${vehicle.make} ${vehicle.model} is at 12 %`,
+					userId: demoSim.fleet.connections.find((connection) => connection.vehicleId === vehicle.id)?.userId,
+					vehicleId: vehicle.id,
+					stateOfCharge: 12,
+				},
+			]);
+		});
+
+		it('fleet-report: POST /webhook/smartcar-fleet-report answers with the report of the whole fleet', async () => {
+			const mark = demoSim.stats.requests.length;
+			const response = await http.post(n8n.webhookUrl('smartcar-fleet-report'), {}, { timeout: 90_000 });
+			expect(response.status).toBe(200);
+			const report = response.data as unknown;
+			if (!isObject(report)) throw new Error(`not a report: ${JSON.stringify(report)}`);
+			const fleet = demoSim.fleet;
+			expect(report.vehicles).toBe(fleet.connections.length);
+			const rows = Array.isArray(report.rows) ? report.rows.filter(isObject) : [];
+			expect(rows.map((row) => row.vehicleId).sort()).toEqual(fleet.connections.map((connection) => connection.vehicleId).sort());
+			const low = fleet.vehicles.filter((vehicle) => (numberValue(vehicle, CODES.soc) ?? 100) < 20).length;
+			expect(low).toBeGreaterThanOrEqual(1);
+			expect(report.lowBattery).toBe(low);
+			const signalCalls = demoSim.stats.requests.slice(mark).filter((request) => request.path.endsWith('/signals'));
+			expect(signalCalls).toHaveLength(fleet.vehicles.length);
+			expect((await nextExecution(EXAMPLE.fleetReport)).status).toBe('success');
+		});
+
+		it('driver-onboarding: the Connect link points at the simulator; approving starts "Driver connected" → "Their vehicles"', async () => {
+			const response = await http.get(n8n.webhookUrl('smartcar-onboard'), { timeout: 60_000 });
+			expect(response.status).toBe(200);
+			const link = response.data as unknown;
+			if (!isObject(link) || typeof link.url !== 'string') throw new Error(`no Connect link: ${JSON.stringify(link)}`);
+			expect(link.url.startsWith(`${demoSim.connectUrl}?`)).toBe(true);
+			const redirectUri = n8n.webhookUrl('smartcar-connect-redirect/webhook');
+			expect(link.redirectUri).toBe(redirectUri);
+			const connectUrl = new URL(link.url);
+			expect(connectUrl.searchParams.get('client_id')).toBe(DEMO_APP.clientId);
+			expect(connectUrl.searchParams.get('redirect_uri')).toBe(redirectUri);
+			await nextExecution(EXAMPLE.onboarding);
+
+			// The driver opens the link (the simulator's Connect page) and approves as Bob.
+			const page = await http.get(link.url);
+			expect(page.status).toBe(200);
+			const driver = demoSim.fleet.users[1];
+			const approve = [...String(page.data).matchAll(/href="([^"]+)"/g)]
+				.map((match) => decodeHtml(match[1]))
+				.find((href) => new URL(href).searchParams.get('user_id') === driver.id);
+			if (!approve) throw new Error('the Connect page has no approve link for the driver');
+			expect(approve.startsWith(`${redirectUri}?`)).toBe(true);
+			const back = await http.get(approve);
+			expect(back.status).toBe(200);
+			expect(String(back.data)).toContain('Vehicle connected');
+
+			const execution = await nextExecution(EXAMPLE.onboarding);
+			expect(execution.status).toBe('success');
+			expect(nodeOutput(execution, 'Driver connected')).toEqual([{ userId: driver.id, state: link.state }]);
+			const vehicles = nodeOutput(execution, 'Their vehicles');
+			expect(vehicles.map((vehicle) => vehicle.id).sort()).toEqual(
+				vehiclesOf(demoSim.fleet, driver.id)
+					.map((vehicle) => vehicle.id)
+					.sort(),
+			);
+			expect(vehicles.every((vehicle) => vehicle.userId === driver.id)).toBe(true);
+		});
+
+		it('the demo credential exchanged once for all example runs', () => {
+			expect(demoSim.stats.tokenExchanges).toBe(1);
+			expect(demoRecorder.tokens).toHaveLength(1);
+			expect(DEMO_CREDENTIAL.id).toBe('smartcarDemo');
+		});
+	});
+
+	describe('no secret leaks', () => {
+		it('no client secret, management token or issued token in any execution, the n8n log or the database file', async () => {
+			const executions: ExecutionDetail[] = [];
+			let cursor: string | null = null;
+			do {
+				const query = new URLSearchParams({ includeData: 'true', limit: '100' });
+				if (cursor) query.set('cursor', cursor);
+				const page: ExecutionList = await n8n.api<ExecutionList>('GET', `/executions?${query.toString()}`);
+				executions.push(...page.data);
+				cursor = page.nextCursor;
+			} while (cursor);
+			const failed = executions.filter((execution) => execution.status === 'error');
+			const expectedTotal = [...runs.values()].reduce((sum, count) => sum + count, 0) + (await n8n.listExecutions(WF.trigger)).length;
+			expect(executions.length).toBe(expectedTotal);
+			expect(failed.length).toBeGreaterThanOrEqual(1);
+			expect(executions.every((execution) => execution.data !== undefined)).toBe(true);
+
+			const secrets: Record<string, string> = {
+				'client secret': APP.clientSecret,
+				'management token': APP.managementToken,
+				'demo client secret': DEMO_APP.clientSecret,
+				'demo management token': DEMO_APP.managementToken,
+			};
+			[...recorder.tokens, ...demoRecorder.tokens].forEach((token, index) => (secrets[`access token #${index + 1}`] = token));
+			expect(Object.keys(secrets).length).toBeGreaterThanOrEqual(4 + 3);
+
+			const places: Record<string, Buffer> = {
+				executions: Buffer.from(JSON.stringify(executions)),
+				'n8n log': Buffer.from(n8n.logs()),
+			};
+			for (const file of ['n8n-cli.log', join('.n8n', 'database.sqlite'), join('.n8n', 'database.sqlite-wal')]) {
+				const path = join(n8n.userFolder, file);
+				if (existsSync(path)) places[file] = readFileSync(path);
+			}
+			expect(Object.keys(places)).toEqual(expect.arrayContaining(['n8n-cli.log', join('.n8n', 'database.sqlite')]));
+			const leaks: string[] = [];
+			for (const [where, content] of Object.entries(places)) {
+				for (const [what, secret] of Object.entries(secrets)) if (content.includes(secret)) leaks.push(`${what} in ${where}`);
+			}
+			log.info(`scanned ${executions.length} executions (${failed.length} failed), the log and the database for ${Object.keys(secrets).length} secrets`);
+			expect(leaks).toEqual([]);
+		});
+	});
+});
