@@ -1,8 +1,32 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeParameters,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { fromFunction, NodeConnectionTypes, webhookDescriptionFields } from 'n8n-workflow';
 
 import { receiveConnectRedirect } from './connect-redirect';
 import { receiveVehicleEvent } from './vehicle-events';
+
+/** GET for the Connect redirect (a browser), POST for Smartcar's webhooks. */
+function httpMethodFor(parameters: INodeParameters): string {
+	return parameters.trigger === 'connectRedirect' ? 'GET' : 'POST';
+}
+
+/**
+ * The webhook's method depends on a parameter. n8n 2.x resolves a field declared with `webhookDescriptionFields`
+ * natively on every request instead of evaluating an expression; older n8n (no such helper) gets the expression.
+ */
+function httpMethodField(): Pick<IWebhookDescription, 'httpMethod'> {
+	if (typeof webhookDescriptionFields === 'function' && typeof fromFunction === 'function') {
+		return webhookDescriptionFields({ httpMethod: fromFunction(httpMethodFor) }) as Pick<IWebhookDescription, 'httpMethod'>;
+	}
+	return { httpMethod: '={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}' };
+}
 
 const vehicleEventsOnly = { show: { trigger: ['vehicleEvents'] } };
 const connectRedirectOnly = { show: { trigger: ['connectRedirect'] } };
@@ -20,14 +44,7 @@ export class SmartcarTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'smartcarApi', required: true, displayOptions: vehicleEventsOnly }],
-		webhooks: [
-			{
-				name: 'default',
-				httpMethod: '={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}',
-				responseMode: 'onReceived',
-				path: 'webhook',
-			},
-		],
+		webhooks: [{ name: 'default', responseMode: 'onReceived', path: 'webhook', ...httpMethodField() }],
 		properties: [
 			{
 				displayName: 'Trigger On',
