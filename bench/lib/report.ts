@@ -1,0 +1,338 @@
+/** Renders a run's results as bench/RESULTS.md (medians of the repetitions, with min–max where useful). */
+import type { FootprintResults } from '../sections/footprint';
+import { OVERHEAD_VARIANT_LABELS, OVERHEAD_VARIANTS, type OverheadResults, type OverheadVariant } from '../sections/overhead';
+import { QUEUE_VARIANT_LABELS, QUEUE_VARIANTS, type QueueResults } from '../sections/queue';
+import { TOKEN_VARIANT_LABELS, TOKEN_VARIANTS, type BatchResult, type TokenResults } from '../sections/token';
+import { WEBHOOK_VARIANT_LABELS, WEBHOOK_VARIANTS, type WebhookResults, type WebhookVariant } from '../sections/webhook';
+import type { BenchOptions } from './options';
+import type { MachineInfo, Versions } from './machine';
+import { bytes, duration, fixed, median, ratio, spread, times } from './stats';
+
+export interface Background {
+	/** Share of the whole machine (all cores) busy in a few seconds sampled before the run / after cleanup. */
+	busyBefore: number;
+	busyAfter: number;
+	load1Before: number;
+	load1After: number;
+	/** Share of the machine busy over the whole run (this run included). */
+	busyDuringRun: number;
+	/** Of the machine's busy CPU time during the run, how much was neither this bench nor the n8n processes it started (estimate). */
+	othersShare?: number;
+}
+
+export interface BenchResults {
+	startedAt: string;
+	durationMs: number;
+	command: string;
+	options: BenchOptions;
+	machine: MachineInfo;
+	versions: Versions;
+	background: Background;
+	sectionMs: Record<string, number>;
+	errors: Record<string, string>;
+	token?: TokenResults;
+	overhead?: OverheadResults;
+	webhook?: WebhookResults;
+	footprint?: FootprintResults;
+	queue?: QueueResults;
+}
+
+const pct = (share: number): string => (Number.isFinite(share) ? `${Math.round(share * 100)} %` : 'n/a');
+const whole = (value: number): string => fixed(value, 0);
+const medianOf = <T>(rows: readonly T[], get: (row: T) => number): number => median(rows.map(get));
+const goal = (met: boolean): string => (met ? 'met' : '**missed**');
+
+/** Median over repetitions of the per-repetition ratio a ÷ b (paired: both measured in the same repetition). */
+function pairedRatio<T extends { rep: number }>(rows: readonly T[], isA: (row: T) => boolean, isB: (row: T) => boolean, get: (row: T) => number): number {
+	const ratios: number[] = [];
+	for (const a of rows.filter(isA)) {
+		const b = rows.find((row) => isB(row) && row.rep === a.rep);
+		if (b) ratios.push(ratio(get(a), get(b)));
+	}
+	return median(ratios);
+}
+
+function batchCells(batches: BatchResult[]): string[] {
+	return [
+		spread(batches.map((b) => b.exchanges), whole),
+		spread(batches.map((b) => b.failedRequests), whole),
+		spread(batches.map((b) => b.executionsFailed), whole),
+	];
+}
+
+/** One line per batch that had failed executions, with the error n8n recorded. */
+function failureNotes(entries: Array<{ label: string; batches: BatchResult[] }>): string[] {
+	const notes: string[] = [];
+	for (const entry of entries) {
+		entry.batches.forEach((batch, index) => {
+			if (batch.executionsFailed > 0) {
+				notes.push(`- ${entry.label}, ${index === 0 ? 'fresh' : 'after expiry'}: ${batch.executionsFailed} failed run(s): ${batch.failure ?? 'no detail'}`);
+			}
+		});
+	}
+	return notes.length > 0 ? ['Failed executions:', '', ...notes, ''] : [];
+}
+
+function tokenSection(token: TokenResults, reps: number): string[] {
+	const lines = [
+		'## 1. Token economy',
+		'',
+		`${token.executions} executions × ${token.items} items per batch (${token.concurrency} executions at a time, each started by a published Webhook workflow that answers when the run ends). ` +
+			'Batch 1 on a fresh credential; then the simulator expires every token (`sim.expireTokens()`); batch 2 across the expiry. ' +
+			`Token exchanges and non-2xx answers counted at the simulator; a failed execution is a webhook call not answered 2xx. Median of ${reps} repetition(s) (min–max).`,
+		'',
+		'| Variant | Exchanges, fresh | Non-2xx, fresh | Failed runs, fresh | Exchanges, after expiry | Non-2xx, after expiry | Failed runs, after expiry | Goal (≤ 1 exchange per lifetime, no failed run) |',
+		'|---|---|---|---|---|---|---|---|',
+	];
+	for (const variant of TOKEN_VARIANTS) {
+		const runs = token.runs.filter((run) => run.variant === variant);
+		if (runs.length === 0) continue;
+		const fresh = runs.map((run) => run.fresh);
+		const after = runs.map((run) => run.afterExpiry);
+		const met = runs.every((run) => run.fresh.exchanges <= 1 && run.afterExpiry.exchanges <= 1 && run.fresh.executionsFailed === 0 && run.afterExpiry.executionsFailed === 0);
+		lines.push(`| ${TOKEN_VARIANT_LABELS[variant]} | ${[...batchCells(fresh), ...batchCells(after)].join(' | ')} | ${goal(met)} |`);
+	}
+	lines.push(
+		'',
+		'Non-2xx answers after the expiry are the API\'s 401s that make n8n renew the token and retry (not seen by the workflow unless the run failed). ' +
+			'How each variant gets there (n8n 2.41.1): (a) n8n calls the credential\'s preAuthentication when the stored token is empty or was refused, and the package lets concurrent callers in one process share one exchange; ' +
+			'(b) the HTTP Request node sends an execution\'s items at once and, on an empty credential, each request fetches its own token (no lock), while the renewal after a 401 is single-flighted by n8n; ' +
+			'(c) exchanges once per execution by construction.',
+		'',
+	);
+	lines.push(...failureNotes(token.runs.map((run) => ({ label: `${TOKEN_VARIANT_LABELS[run.variant]}, repetition ${run.rep}`, batches: [run.fresh, run.afterExpiry] }))));
+	return lines;
+}
+
+function overheadSection(overhead: OverheadResults, reps: number): string[] {
+	const byVariant = (variant: OverheadVariant) => overhead.runs.filter((run) => run.variant === variant);
+	const wall = (variant: OverheadVariant): number => medianOf(byVariant(variant), (run) => run.wallMs);
+	const cpu = (variant: OverheadVariant): number => medianOf(byVariant(variant), (run) => run.cpuMs);
+	const lines = [
+		'## 2. Per-item overhead',
+		'',
+		`One execution of ${overhead.items} items (Set node with the rows → Split Out → the call), simulator latency ${overhead.latencyMs} ms. ` +
+			'Wall time: webhook call until the last node\'s answer. CPU time: the n8n process group (n8n + task runner, /proc utime + stime) from just before the call until n8n is idle again. ' +
+			`Execution data not saved on success. Median of ${reps} repetition(s) (min–max), after one warm-up run each.`,
+		'',
+		'| Variant | Wall time | CPU time | CPU per item | API requests | Failed runs |',
+		'|---|---|---|---|---|---|',
+	];
+	for (const variant of OVERHEAD_VARIANTS) {
+		const runs = byVariant(variant);
+		if (runs.length === 0) continue;
+		lines.push(
+			`| ${OVERHEAD_VARIANT_LABELS[variant]} | ${spread(runs.map((r) => r.wallMs), duration)} | ${spread(runs.map((r) => r.cpuMs), duration)} | ` +
+				`${fixed(cpu(variant) / overhead.items, 2)} ms | ${whole(medianOf(runs, (r) => r.apiRequests))} | ${runs.filter((r) => !r.ok).length} |`,
+		);
+	}
+	const paired = (get: (run: OverheadResults['runs'][number]) => number): number =>
+		pairedRatio(overhead.runs, (run) => run.variant === 'smartcar', (run) => run.variant === 'http', get);
+	const wallRatio = paired((run) => run.wallMs);
+	const cpuRatio = paired((run) => run.cpuMs);
+	const baselineCpu = (rep: number): number => overhead.runs.find((run) => run.variant === 'baseline' && run.rep === rep)?.cpuMs ?? Number.NaN;
+	const nodeCpuRatio = paired((run) => run.cpuMs - baselineCpu(run.rep));
+	lines.push(
+		'',
+		'Ratios are medians of the per-repetition ratios (each pair measured back to back).',
+		'',
+		'| Smartcar node ÷ HTTP Request | Value | Goal ≤ 1.05 |',
+		'|---|---|---|',
+		`| CPU time | ${times(cpuRatio)} | ${goal(cpuRatio <= 1.05)} |`,
+		`| CPU time of the call node alone (each minus the baseline of the same repetition) | ${times(nodeCpuRatio)} | ${goal(nodeCpuRatio <= 1.05)} |`,
+		`| Wall time | ${times(wallRatio)} | ${goal(wallRatio <= 1.05)} |`,
+		'',
+		`Ratio of the medians instead: CPU ${times(ratio(cpu('smartcar'), cpu('http')))}, wall ${times(ratio(wall('smartcar'), wall('http')))}. ` +
+			'The Smartcar node sends an item\'s request once the previous one has answered (one at a time); ' +
+			'the HTTP Request node sends all items\' requests at once unless batching is set. So the wall-time ratio grows with the API\'s latency.',
+		'',
+	);
+	return lines;
+}
+
+function webhookSection(webhook: WebhookResults, reps: number, timeCapMs: number): string[] {
+	const runsOf = (variant: WebhookVariant) => webhook.runs.filter((run) => run.variant === variant);
+	const paired = (a: WebhookVariant, b: WebhookVariant, get: (run: WebhookResults['runs'][number]) => number): number =>
+		pairedRatio(webhook.runs, (run) => run.variant === a, (run) => run.variant === b, get);
+	const lines = [
+		'## 3. Webhook throughput and latency',
+		'',
+		`Bursts of signed VEHICLE_STATE deliveries (${bytes(webhook.bodyBytes)} body, a unique eventId each), ${webhook.concurrency} in flight, keep-alive, loopback; a burst ends after ${webhook.deliveries} deliveries or ${duration(timeCapMs)}, whichever comes first. ` +
+			'Each workflow is the trigger alone; every accepted delivery starts an execution (saved, as by default). Same bodies and headers for every variant. ' +
+			'*Answers/s* and latency (sent → answer) are what the sender sees; *busy after* is how long n8n kept working once the burst ended (executions still running and being saved); ' +
+			'*sustained* counts a delivery only once its execution is done (accepted ÷ (burst + busy after)); *CPU per delivery* is the n8n process group\'s CPU time from the burst\'s start until idle. ' +
+			`Median of ${reps} repetition(s) (min–max); the order of the variants rotates, and each burst starts when n8n is idle.`,
+		'',
+		'| Variant | Sent per burst | 2xx / sent, all bursts | Answers/s | p50 | p99 | Busy after | Sustained/s | CPU per delivery |',
+		'|---|---|---|---|---|---|---|---|---|',
+	];
+	for (const variant of WEBHOOK_VARIANTS) {
+		const runs = runsOf(variant);
+		if (runs.length === 0) continue;
+		lines.push(
+			`| ${WEBHOOK_VARIANT_LABELS[variant]} | ${spread(runs.map((r) => r.sent), whole)} | ${runs.reduce((sum, r) => sum + r.ok, 0)} / ${runs.reduce((sum, r) => sum + r.sent, 0)} | ${spread(runs.map((r) => r.perSecond), (v) => fixed(v, 1))} | ` +
+				`${spread(runs.map((r) => r.p50Ms), duration)} | ${spread(runs.map((r) => r.p99Ms), duration)} | ${spread(runs.map((r) => r.drainMs), duration)} | ` +
+				`${spread(runs.map((r) => r.sustainedPerSecond), (v) => fixed(v, 1))} | ${spread(runs.map((r) => r.cpuPerDeliveryMs), duration)} |`,
+		);
+	}
+	const answers = paired('smartcar', 'webhook', (run) => run.perSecond);
+	const p99 = paired('smartcar', 'webhook', (run) => run.p99Ms);
+	lines.push(
+		'',
+		'Ratios are medians of the per-repetition ratios (each pair measured back to back).',
+		'',
+		'| Smartcar Trigger ÷ Webhook node (header auth) | De-duplication on (default) | De-duplication off | Goal |',
+		'|---|---|---|---|',
+		`| Answers per second | ${times(answers)} | ${times(paired('smartcarNoDedupe', 'webhook', (run) => run.perSecond))} | ≥ 0.95: ${goal(answers >= 0.95)} |`,
+		`| p99 latency | ${times(p99)} | ${times(paired('smartcarNoDedupe', 'webhook', (run) => run.p99Ms))} | ≤ 1.1: ${goal(p99 <= 1.1)} |`,
+		`| p50 latency | ${times(paired('smartcar', 'webhook', (run) => run.p50Ms))} | ${times(paired('smartcarNoDedupe', 'webhook', (run) => run.p50Ms))} | |`,
+		`| Sustained deliveries per second | ${times(paired('smartcar', 'webhook', (run) => run.sustainedPerSecond))} | ${times(paired('smartcarNoDedupe', 'webhook', (run) => run.sustainedPerSecond))} | |`,
+		`| CPU per delivery | ${times(paired('smartcar', 'webhook', (run) => run.cpuPerDeliveryMs))} | ${times(paired('smartcarNoDedupe', 'webhook', (run) => run.cpuPerDeliveryMs))} | |`,
+		'',
+	);
+	if (webhook.sequential.length > 0) {
+		const seq = (variant: WebhookVariant) => webhook.sequential.filter((run) => run.variant === variant);
+		lines.push(
+			`One delivery at a time (${webhook.sequentialDeliveries} per variant and repetition, so no executions pile up):`,
+			'',
+			'| Variant | p50 latency | CPU per delivery | CPU ÷ Webhook node (paired) |',
+			'|---|---|---|---|',
+		);
+		for (const variant of ['smartcar', 'webhook', 'smartcarNoDedupe'] as const) {
+			const runs = seq(variant);
+			if (runs.length === 0) continue;
+			const cpuRatio = pairedRatio(webhook.sequential, (run) => run.variant === variant, (run) => run.variant === 'webhook', (run) => run.cpuPerDeliveryMs);
+			lines.push(`| ${WEBHOOK_VARIANT_LABELS[variant]} | ${spread(runs.map((r) => r.p50Ms), duration)} | ${spread(runs.map((r) => r.cpuPerDeliveryMs), duration)} | ${times(cpuRatio)} |`);
+		}
+		lines.push('');
+	}
+	lines.push(
+		'Why the two differ (n8n 2.41.1, read from its source and a CPU profile of n8n taking deliveries one at a time; not part of this run): ' +
+			'the Smartcar Trigger answers inside `webhook()`, before n8n creates the execution, while the Webhook node\'s "on received" answer waits until n8n has created and started it. ' +
+			'So under load the trigger answers sooner and its executions queue up behind the burst (*busy after*), which the sender does not see. ' +
+			'Per delivery, n8n spends more CPU on the trigger because its webhook description uses an expression (`httpMethod: ={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}`): ' +
+			'n8n then acquires an expression isolate for every request and evaluates it there, whereas the Webhook node declares its fields with n8n-workflow\'s `webhookDescriptionFields` (native resolvers) and skips the isolate; ' +
+			'and for a version-1 trigger n8n also evaluates `$parameter["options"]["binaryData"]` while parsing each body. The trigger\'s own code (signature, parsing, de-duplication) is a small part.',
+		'',
+	);
+	const checks = (['smartcar', 'webhook', 'smartcarNoDedupe'] as const).map(
+		(variant) => `${WEBHOOK_VARIANT_LABELS[variant]}: ${webhook.executionsByVariant[variant] ?? 'n/a'} executions for ${webhook.expectedExecutions[variant] ?? 'n/a'} accepted deliveries`,
+	);
+	lines.push(`Check (database, at the end, warm-up included): ${checks.join('; ')}. The repeated deliveries started no execution.`, '');
+	return lines;
+}
+
+function footprintSection(footprint: FootprintResults): string[] {
+	const withMs = median(footprint.startsWith);
+	const withoutMs = median(footprint.startsWithout);
+	const all = [...footprint.startsWith, ...footprint.startsWithout];
+	const startSpread = all.length > 0 ? Math.max(...all) - Math.min(...all) : Number.NaN;
+	return [
+		'## 4. Footprint',
+		'',
+		'| Measure | Value |',
+		'|---|---|',
+		`| Packed size (\`npm pack\`) | ${bytes(footprint.pack.sizeBytes)} (${footprint.pack.sizeBytes} B) |`,
+		`| Unpacked size | ${bytes(footprint.pack.unpackedBytes)} (${footprint.pack.unpackedBytes} B) |`,
+		`| Files | ${footprint.pack.files} |`,
+		`| Load by n8n's loader (LazyPackageDirectoryLoader, fresh Node 24 process, median of ${footprint.loader.length}) | ${spread(footprint.loader.map((run) => run.ms), duration)} |`,
+		`| Heap added by loading it (after GC) | ${bytes(median(footprint.loader.map((run) => run.heapBytes)))} |`,
+		`| \`n8n start\` until ready, with the package (median of ${footprint.startsWith.length}) | ${spread(footprint.startsWith, duration)} |`,
+		`| \`n8n start\` until ready, without it (median of ${footprint.startsWithout.length}) | ${spread(footprint.startsWithout, duration)} |`,
+		`| Difference of the medians | ${duration(withMs - withoutMs)} |`,
+		`| RSS of the n8n process right after start, with / without | ${fixed(median(footprint.rssWithMiB), 0)} / ${fixed(median(footprint.rssWithoutMiB), 0)} MiB |`,
+		'',
+		`Loaded types: ${footprint.loadedTypesWith.join(', ') || 'n/a'} (nodes; plus the credential). ` +
+			`n8n loads the package ${footprint.loader.every((run) => run.lazy) ? 'lazily (from its dist/known metadata)' : 'eagerly (it ships no dist/known metadata, so n8n requires every node and credential file at start-up)'}. ` +
+			(Math.abs(withMs - withoutMs) < startSpread
+				? `The start-up difference (${duration(withMs - withoutMs)}) is smaller than the spread between starts (${duration(startSpread)}): noise on this machine; the loader time is the package's own cost.`
+				: `The start-up difference (${duration(withMs - withoutMs)}) exceeds the spread between starts (${duration(startSpread)}).`),
+		'',
+	];
+}
+
+function queueSection(queue: QueueResults, reps: number): string[] {
+	const lines = ['## 5. Queue mode (issue #8)', ''];
+	if (queue.skipped) {
+		lines.push(`Skipped: ${queue.skipped}.`, '');
+		return lines;
+	}
+	lines.push(
+		`PostgreSQL + Redis; main, ${queue.workers} workers (concurrency 10), 1 webhook processor. ${queue.executions} concurrent executions (webhook, answered when the run ends) of one signal read, ` +
+			`simulator latency ${queue.latencyMs} ms; on a fresh credential, then after \`sim.expireTokens()\`. Median of ${reps} repetition(s) (min–max).` +
+			(queue.startupMs !== undefined ? ` Cluster start-up: ${duration(queue.startupMs)}.` : ''),
+		'',
+		'| Variant | Exchanges, fresh | Non-2xx, fresh | Failed runs, fresh | Exchanges, after expiry | Non-2xx, after expiry | Failed runs, after expiry | Executions per worker |',
+		'|---|---|---|---|---|---|---|---|',
+	);
+	for (const variant of QUEUE_VARIANTS) {
+		const runs = queue.runs.filter((run) => run.variant === variant);
+		if (runs.length === 0) continue;
+		const perWorker = runs.map((run) => Object.values(run.perWorker).join('/')).join(', ');
+		lines.push(`| ${QUEUE_VARIANT_LABELS[variant]} | ${[...batchCells(runs.map((r) => r.fresh)), ...batchCells(runs.map((r) => r.afterExpiry))].join(' | ')} | ${perWorker} |`);
+	}
+	lines.push(...failureNotes(queue.runs.map((run) => ({ label: `${QUEUE_VARIANT_LABELS[run.variant]}, repetition ${run.rep}`, batches: [run.fresh, run.afterExpiry] }))));
+	lines.push(
+		'',
+		'Target across processes: at most one exchange per process (here: per worker) per token lifetime. n8n runs a credential\'s preAuthentication (the Smartcar credential\'s exchange) ' +
+			'without any lock, so the package single-flights per process only. n8n\'s generic OAuth2 takes a cross-process lease (Redis in queue mode) when it renews after a 401, but not for the first token of an empty credential.',
+		'',
+	);
+	return lines;
+}
+
+export function renderReport(results: BenchResults): string {
+	const { machine, versions, background, options } = results;
+	const others = background.othersShare;
+	const busy = background.busyBefore > 0.25 || (others ?? 0) > 0.1;
+	const otherCores = others !== undefined ? others * background.busyDuringRun * machine.cores : Number.NaN;
+	const lines = [
+		'# Benchmarks',
+		'',
+		`Written by \`${results.command}\` on ${results.startedAt} (took ${duration(results.durationMs)}). Everything runs on loopback against the Smartcar simulator ` +
+			'(`test/simulator`) and a real n8n started by the e2e harness (`test/e2e/n8n-instance.ts`), the package installed as a community package.',
+		'',
+		'## Machine and versions',
+		'',
+		'| | |',
+		'|---|---|',
+		`| CPU | ${machine.cpuModel}, ${machine.cores} cores |`,
+		`| Memory | ${fixed(machine.memoryGiB, 1)} GiB |`,
+		`| OS | ${machine.os} (${machine.kernel}) |`,
+		`| n8n | ${versions.n8n} (n8n-workflow ${versions.n8nWorkflow}) on Node ${versions.n8nNode} |`,
+		`| Package | ${versions.packageName} ${versions.packageVersion} (commit ${versions.gitCommit}${versions.gitDirty ? ', with uncommitted changes' : ''}) |`,
+		`| Bench runner | Node ${versions.benchNode} |`,
+		`| Repetitions | ${options.reps}${options.quick ? ' (quick mode: small sizes)' : ''} |`,
+		`| Load | machine ${pct(background.busyDuringRun)} busy during the run (this run included); other processes used ${pct(others ?? Number.NaN)} of that CPU time (≈ ${fixed(otherCores, 2)} of ${machine.cores} cores on average); load average ${fixed(background.load1Before, 2)} before, ${fixed(background.load1After, 2)} after |`,
+		'',
+		busy
+			? '**The machine was shared with other work during this run** (other engineers\' test suites). Absolute times are pessimistic and noisy, ' +
+				'and the spread (min–max) is wide; the side-by-side ratios (same n8n, variants alternating, medians of per-repetition pairs) are the meaningful figures.'
+			: 'The machine was otherwise quiet during this run.',
+		'',
+	];
+	if (results.token) lines.push(...tokenSection(results.token, options.reps));
+	if (results.overhead) lines.push(...overheadSection(results.overhead, options.reps));
+	if (results.webhook) lines.push(...webhookSection(results.webhook, options.reps, options.deliveryTimeCapMs));
+	if (results.footprint) lines.push(...footprintSection(results.footprint));
+	if (results.queue) lines.push(...queueSection(results.queue, options.reps));
+	const failed = Object.entries(results.errors);
+	if (failed.length > 0) {
+		lines.push('## Sections that failed', '');
+		for (const [section, message] of failed) lines.push(`- **${section}**: ${message.split('\n')[0]}`);
+		lines.push('');
+	}
+	lines.push(
+		'## Reproduce',
+		'',
+		'```bash',
+		`npm run bench                                   # everything (${options.full ? `${Math.ceil(results.durationMs / 60_000)} min here` : '~11 min on 2 shared cores'}), writes bench/RESULTS.md`,
+		'npm run bench -- --quick                        # small sizes, 1 repetition, writes bench/RESULTS.partial.md',
+		'npm run bench -- --only token,overhead --reps 5 # some sections (token, overhead, webhook, footprint, queue)',
+		'```',
+		'',
+		`Section times: ${Object.entries(results.sectionMs).map(([name, ms]) => `${name} ${duration(ms)}`).join(', ')}. Raw numbers of every repetition: \`${options.out.replace(/.*\//, '').replace(/\.md$/, '.json')}\`.`,
+		'',
+	);
+	return lines.join('\n');
+}
