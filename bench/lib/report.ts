@@ -210,9 +210,9 @@ function webhookSection(webhook: WebhookResults, reps: number, timeCapMs: number
 		'Why the two differ (n8n 2.41.1, read from its source and a CPU profile of n8n taking deliveries one at a time; not part of this run): ' +
 			'the Smartcar Trigger answers inside `webhook()`, before n8n creates the execution, while the Webhook node\'s "on received" answer waits until n8n has created and started it. ' +
 			'So under load the trigger answers sooner and its executions queue up behind the burst (*busy after*), which the sender does not see. ' +
-			'Per delivery, n8n spends more CPU on the trigger because its webhook description uses an expression (`httpMethod: ={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}`): ' +
-			'n8n then acquires an expression isolate for every request and evaluates it there, whereas the Webhook node declares its fields with n8n-workflow\'s `webhookDescriptionFields` (native resolvers) and skips the isolate; ' +
-			'and for a version-1 trigger n8n also evaluates `$parameter["options"]["binaryData"]` while parsing each body. The trigger\'s own code (signature, parsing, de-duplication) is a small part.',
+			'Per delivery, n8n spends more CPU on the trigger. Its webhook method is declared with n8n-workflow\'s `webhookDescriptionFields` (native resolver, like the Webhook node), so no expression isolate is needed for it; ' +
+			'what remains on n8n\'s side is that for a version-1 trigger n8n evaluates `$parameter["options"]["binaryData"]` in its expression engine while parsing each body (the Webhook node is version 2), ' +
+			'and, most likely, the larger execution data the parsed event makes (signals, vehicle, triggers) compared with the Webhook node\'s raw body. The trigger\'s own code (signature, parsing, de-duplication) is a small part.',
 		'',
 	);
 	const checks = (['smartcar', 'webhook', 'smartcarNoDedupe'] as const).map(
