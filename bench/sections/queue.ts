@@ -11,8 +11,7 @@
 import type { CredentialJson, QueueCluster, WorkflowJson } from '../../test/e2e/n8n-instance';
 import { queueModeUnavailableReason, startQueueCluster } from '../../test/e2e/n8n-instance';
 import { createFleet, startSimulator, type Simulator } from '../../test/simulator';
-import { lastFailure } from '../lib/failures';
-import { jsonPosts, runLoad } from '../lib/load';
+import { runBatch } from '../lib/batch';
 import { progress, type Cleanup } from '../lib/util';
 import { httpSignalGet, linearWorkflow, oauth2Credential, pathOf, refOf, rowNodes, rowsFor, smartcarCredential, smartcarSignalGet, webhookTrigger } from '../lib/workflows';
 import type { BatchResult } from './token';
@@ -109,32 +108,8 @@ export async function runQueueSection(options: { reps: number; executions: numbe
 		});
 		const startupMs = Date.now() - started;
 		const c = cluster;
-		const batch = async (plan: Plan): Promise<BatchResult> => {
-			plan.sim.resetStats();
-			const failures: string[] = [];
-			const load = await runLoad({
-				url: c.webhookUrl(pathOf(plan.workflow)),
-				requests: jsonPosts(options.executions),
-				concurrency: options.executions,
-				timeCapMs: 180_000,
-				timeoutMs: 180_000,
-				onResponse: (_index, status, body) => {
-					if ((status < 200 || status > 299) && failures.length < 3) failures.push(`${status} ${body.slice(0, 200)}`);
-				},
-			});
-			const failure = failures.length > 0 ? ((await lastFailure(c, plan.workflow.id)) ?? failures[0]) : undefined;
-			if (failure) progress('queue', `${plan.variant} r${plan.rep}: failed executions, e.g. ${failure}`);
-			const stats = plan.sim.stats;
-			return {
-				exchanges: stats.tokenExchanges,
-				failedRequests: stats.requests.filter((request) => request.status < 200 || request.status > 299).length,
-				apiRequests: stats.apiRequests,
-				executionsOk: load.ok,
-				executionsFailed: options.executions - load.ok,
-				wallMs: load.elapsedMs,
-				...(failure ? { failure } : {}),
-			};
-		};
+		const batch = async (plan: Plan): Promise<BatchResult> =>
+			await runBatch(c, plan, { section: 'queue', executions: options.executions, concurrency: options.executions, capMs: 180_000 });
 		const runs: QueueRun[] = [];
 		for (let rep = 1; rep <= options.reps; rep++) {
 			const order = rep % 2 === 1 ? QUEUE_VARIANTS : [...QUEUE_VARIANTS].reverse();

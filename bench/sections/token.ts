@@ -12,14 +12,12 @@
  */
 import type { CredentialJson, N8nInstance, WorkflowJson } from '../../test/e2e/n8n-instance';
 import { createFleet, startSimulator, type Simulator } from '../../test/simulator';
-import { lastFailure } from '../lib/failures';
-import { jsonPosts, runLoad } from '../lib/load';
+import { runBatch, type BatchResult } from '../lib/batch';
 import { progress, type Cleanup } from '../lib/util';
 import {
 	httpSignalGet,
 	linearWorkflow,
 	oauth2Credential,
-	pathOf,
 	refOf,
 	rowNodes,
 	rowsFor,
@@ -38,19 +36,7 @@ export const TOKEN_VARIANT_LABELS: Record<TokenVariant, string> = {
 	chain: '(c) token request + HTTP Request (hand-wired)',
 };
 
-export interface BatchResult {
-	/** Successful token exchanges at the simulator. */
-	exchanges: number;
-	/** Requests the simulator answered with a non-2xx status (token endpoint and API). */
-	failedRequests: number;
-	apiRequests: number;
-	/** Executions whose webhook answered 2xx / anything else. */
-	executionsOk: number;
-	executionsFailed: number;
-	wallMs: number;
-	/** The error of one failed execution, when any failed. */
-	failure?: string;
-}
+export type { BatchResult } from '../lib/batch';
 
 export interface TokenRun {
 	variant: TokenVariant;
@@ -113,32 +99,8 @@ export async function prepareTokenSection(options: { reps: number; executions: n
 		}
 	}
 
-	const batch = async (n8n: N8nInstance, plan: Plan): Promise<BatchResult> => {
-		plan.sim.resetStats();
-		const failures: string[] = [];
-		const load = await runLoad({
-			url: n8n.webhookUrl(pathOf(plan.workflow)),
-			requests: jsonPosts(options.executions),
-			concurrency: options.concurrency,
-			timeCapMs: 120_000,
-			timeoutMs: 120_000,
-			onResponse: (_index, status, body) => {
-				if ((status < 200 || status > 299) && failures.length < 3) failures.push(`${status} ${body.slice(0, 200)}`);
-			},
-		});
-		const failure = failures.length > 0 ? ((await lastFailure(n8n, plan.workflow.id)) ?? failures[0]) : undefined;
-		if (failure) progress('token', `${plan.variant} r${plan.rep}: failed executions, e.g. ${failure}`);
-		const stats = plan.sim.stats;
-		return {
-			exchanges: stats.tokenExchanges,
-			failedRequests: stats.requests.filter((request) => request.status < 200 || request.status > 299).length,
-			apiRequests: stats.apiRequests,
-			executionsOk: load.ok,
-			executionsFailed: options.executions - load.ok,
-			wallMs: load.elapsedMs,
-			...(failure ? { failure } : {}),
-		};
-	};
+	const batch = async (n8n: N8nInstance, plan: Plan): Promise<BatchResult> =>
+		await runBatch(n8n, plan, { section: 'token', executions: options.executions, concurrency: options.concurrency, capMs: 120_000 });
 
 	return {
 		workflows: plans.map((plan) => plan.workflow),
