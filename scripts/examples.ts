@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { smartcarCredential } from '../test/e2e/fixtures/smartcar-workflows';
 import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../test/e2e/n8n-types';
 
 export const EXAMPLES_DIR = join(__dirname, '..', 'examples');
@@ -17,20 +18,7 @@ export function demoCredential(
 	endpoints: SimulatorEndpoints,
 	secrets: { clientId: string; clientSecret: string; managementToken: string },
 ): CredentialJson {
-	return {
-		...DEMO_CREDENTIAL,
-		type: 'smartcarApi',
-		data: {
-			clientId: secrets.clientId,
-			clientSecret: secrets.clientSecret,
-			applicationManagementToken: secrets.managementToken,
-			environment: 'custom',
-			tokenUrl: endpoints.tokenUrl,
-			apiBaseUrl: endpoints.apiBaseUrl,
-			connectUrl: endpoints.connectUrl,
-			accessToken: '',
-		},
-	};
+	return smartcarCredential(DEMO_CREDENTIAL, { ...secrets, ...endpoints });
 }
 
 /** `low-battery-alert.json` → id `exLowBatteryAlert`: stable, so re-imports replace instead of duplicating. */

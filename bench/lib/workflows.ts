@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
+import { simulatorSettings, smartcarCredential as smartcarCredentialFor } from '../../test/e2e/fixtures/smartcar-workflows';
 import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../../test/e2e/n8n-instance';
 import type { Simulator } from '../../test/simulator';
 
@@ -31,21 +32,7 @@ export function refOf(credential: CredentialJson): CredentialRef {
 
 /** The package's credential pointed at a simulator (environment Custom), with no stored token: a fresh credential. */
 export function smartcarCredential(sim: Simulator, name: string): CredentialJson {
-	return {
-		id: entityId(),
-		name,
-		type: 'smartcarApi',
-		data: {
-			clientId: sim.settings.clientId,
-			clientSecret: sim.settings.clientSecrets[0],
-			applicationManagementToken: sim.settings.managementToken,
-			environment: 'custom',
-			tokenUrl: sim.tokenUrl,
-			apiBaseUrl: sim.apiBaseUrl,
-			connectUrl: sim.connectUrl,
-			accessToken: '',
-		},
-	};
+	return smartcarCredentialFor({ id: entityId(), name }, simulatorSettings(sim));
 }
 
 /**

@@ -19,6 +19,7 @@ import { runLoad, type LoadRequest, type LoadResult } from '../lib/load';
 import { percentile } from '../lib/stats';
 import { progress } from '../lib/util';
 import { entityId, HEADER_AUTH, headerAuthCredential, linearWorkflow, pathOf, refOf, smartcarTrigger, webhookTrigger } from '../lib/workflows';
+import { smartcarCredential as smartcarCredentialFor } from '../../test/e2e/fixtures/smartcar-workflows';
 
 export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'dedupeHit'] as const;
 export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];
@@ -99,21 +100,17 @@ function deliveries(fleet: Fleet, count: number): LoadRequest[] {
 export function prepareWebhookSection(options: { reps: number; deliveries: number; sequentialDeliveries: number; concurrency: number; timeCapMs: number }): WebhookSection {
 	const fleet = createFleet({ seed: 'bench-webhook', users: [{ vehicles: 2, powertrain: 'BEV' }] });
 	// Only the management token matters to the trigger; the endpoints are never called.
-	const smartcar: CredentialJson = {
-		id: entityId(),
-		name: 'Bench webhook smartcar',
-		type: 'smartcarApi',
-		data: {
+	const smartcar = smartcarCredentialFor(
+		{ id: entityId(), name: 'Bench webhook smartcar' },
+		{
 			clientId: 'bench-client',
 			clientSecret: 'bench-secret',
-			applicationManagementToken: MANAGEMENT_TOKEN,
-			environment: 'custom',
+			managementToken: MANAGEMENT_TOKEN,
 			tokenUrl: 'http://127.0.0.1:9/oauth2/token',
 			apiBaseUrl: 'http://127.0.0.1:9/v3',
 			connectUrl: 'http://127.0.0.1:9/oauth/authorize',
-			accessToken: '',
 		},
-	};
+	);
 	const header = headerAuthCredential('Bench webhook header auth');
 	const withDedupe = smartcarTrigger(refOf(smartcar), { deduplicate: true });
 	const withoutDedupe = smartcarTrigger(refOf(smartcar), { deduplicate: false });

@@ -33,6 +33,7 @@ import {
 	type Simulator,
 	type WebhookResponse,
 } from '../simulator';
+import { simulatorSettings, smartcarCredential } from './fixtures/smartcar-workflows';
 import { webhookId, workflowId } from './fixtures/workflows';
 import { createLogger } from './logger';
 import {
@@ -43,7 +44,6 @@ import {
 	packPackage,
 	queueModeUnavailableReasonSync,
 	startQueueCluster,
-	type CredentialJson,
 	type ExecutionDetail,
 	type N8nProcess,
 	type QueueCluster,
@@ -267,20 +267,7 @@ describeQueue('Smartcar package in n8n queue mode (2 workers, 2 webhook processo
 		packageVersion = String((JSON.parse(readFileSync(join(REPO_DIR, 'package.json'), 'utf8')) as { version?: unknown }).version);
 		sim = await startSimulator({ latencyMs: LATENCY_MS });
 		tgz = await packPackage(REPO_DIR);
-		const credential: CredentialJson = {
-			...CREDENTIAL_REF,
-			type: 'smartcarApi',
-			data: {
-				clientId: sim.settings.clientId,
-				clientSecret: sim.settings.clientSecrets[0],
-				applicationManagementToken: sim.settings.managementToken,
-				environment: 'custom',
-				tokenUrl: sim.tokenUrl,
-				apiBaseUrl: sim.apiBaseUrl,
-				connectUrl: sim.connectUrl,
-				accessToken: '',
-			},
-		};
+		const credential = smartcarCredential(CREDENTIAL_REF, simulatorSettings(sim));
 		const workflows = [tokenWf, events.workflow, dedupe.workflow, multi.workflow];
 		cluster = await startQueueCluster({
 			packageTgz: tgz,
