@@ -10,6 +10,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME, MAX_PAGE_SIZE } from './constants';
+import { connectStateKey } from './connect-state';
 import { parseConnectionsPage, type NormalizedConnection } from './connections';
 import { resolveEndpoints, type SmartcarEndpoints } from './endpoints';
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './errors';
@@ -33,6 +34,11 @@ export interface SmartcarRequest {
 	userId?: string;
 	qs?: IDataObject;
 	body?: IDataObject;
+	/**
+	 * For a request that changes state (anything but GET): what the user can read to learn whether it ran, quoted
+	 * when the outcome is unknown (e.g. "Read the signal closure-islocked to see whether the doors locked.").
+	 */
+	verifyHint?: string;
 }
 
 export interface SmartcarResponse {
@@ -113,6 +119,12 @@ export class SmartcarClient {
 
 	get clientId(): string {
 		return typeof this.credentials.clientId === 'string' ? this.credentials.clientId.trim() : '';
+	}
+
+	/** The key that signs and checks Connect states for this credential (derived from its client secret). */
+	get connectStateKey(): Buffer {
+		const secret = typeof this.credentials.clientSecret === 'string' ? this.credentials.clientSecret.trim() : '';
+		return connectStateKey(secret);
 	}
 
 	async request(request: SmartcarRequest, itemIndex = 0): Promise<SmartcarResponse> {

@@ -2,10 +2,18 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { SmartcarClient } from '../../shared/transport';
 
-/** What every `<resource>/<operation>.operation.ts` exports: its fields and how it runs for one input item. */
+/**
+ * What every `<resource>/<operation>.operation.ts` exports: its fields, how one input item's fields are read and
+ * checked (no request), and how it runs for one item with those checked values.
+ *
+ * The router validates every item before it sends the first request, so a bad item can never stop a batch halfway.
+ * `validate` throws a NodeOperationError that names the item and the field; `execute` receives exactly what
+ * `validate` returned for that item (methods are declared with method syntax so each operation can narrow `params`).
+ */
 export interface SmartcarOperation {
 	description: INodeProperties[];
-	execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject | IDataObject[]>;
+	validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): object;
+	execute(this: IExecuteFunctions, client: SmartcarClient, params: object, itemIndex: number): Promise<IDataObject | IDataObject[]>;
 }
 
 export interface SmartcarResource {
