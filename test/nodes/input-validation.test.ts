@@ -1,7 +1,8 @@
 /**
- * Bad input is refused before any request with a NodeOperationError naming the field and the item; with Continue
- * On Fail (`onError: 'continueRegularOutput'`) a failed item becomes `{error, description?, httpCode?}` paired with
- * its input item while the other items go on.
+ * Bad input is refused before any request with a NodeOperationError naming the field and the item: every item is
+ * checked before the first request, so without Continue On Fail one bad item means nothing is sent at all. With
+ * Continue On Fail (`onError: 'continueRegularOutput'`) a failed item becomes `{error, description?, httpCode?}`
+ * paired with its input item while the other items go on.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
@@ -45,6 +46,11 @@ const mappedSoc: INodeParameters = {
 	signalCode: CODES.soc,
 };
 
+const NOT_ID_CHARACTERS = 'it contains characters a Smartcar ID never has (only letters, digits, "-", "_", and "." or ":" inside)';
+const ID_RULE_DESCRIPTION =
+	'A Smartcar ID has only letters, digits, "-" and "_" (with "." or ":" allowed inside) and at most 128 characters. ' +
+	'Check the value mapped into the Vehicle ID field; nothing was sent to Smartcar.';
+
 function noRequestWasSent(): void {
 	expect(sim.stats.requests).toHaveLength(0);
 }
@@ -67,14 +73,23 @@ describe('IDs are checked before any request', () => {
 		noRequestWasSent();
 	});
 
-	test.each(['36ab/../users/x', 'abc def', 'abc?x=1', 'abc#x', '%2e%2e', '..', '.', 'a\\b'])(
+	test.each([
+		['36ab/../users/x', 'it contains a slash'],
+		['abc def', 'it contains a space'],
+		['abc?x=1', NOT_ID_CHARACTERS],
+		['abc#x', NOT_ID_CHARACTERS],
+		['%2e%2e', NOT_ID_CHARACTERS],
+		['..', NOT_ID_CHARACTERS],
+		['.', NOT_ID_CHARACTERS],
+		['a\\b', 'it contains a slash'],
+	])(
 		'the vehicle ID %j is refused as not a valid ID',
-		async (vehicleId) => {
+		async (vehicleId, reason) => {
 			const result = await runSmartcar(mappedSoc, { store: credentialStore(sim), items: [{ userId, vehicleId }] });
 
 			const error = errorOf(result);
 			expect(error.name).toBe('NodeOperationError');
-			expect(error.message).toBe(`Vehicle ID "${vehicleId}" in item 0 is not a valid ID`);
+			expect(error.message).toBe(`Vehicle ID in item 0 is not a valid Smartcar ID: ${reason}`);
 			expect(error.context).toEqual({ itemIndex: 0 });
 			noRequestWasSent();
 		},
@@ -92,12 +107,12 @@ describe('IDs are checked before any request', () => {
 		];
 		for (const parameters of operations) {
 			const result = await runSmartcar({ ...parameters, userId: fromItem('userId') }, { store: credentialStore(sim), items: [{ userId: userIdWithSlash }] });
-			expect(errorOf(result).message).toBe(`User ID "${userIdWithSlash}" in item 0 is not a valid ID`);
+			expect(errorOf(result).message).toBe('User ID in item 0 is not a valid Smartcar ID: it contains a slash');
 		}
 		noRequestWasSent();
 	});
 
-	test('the failing item is named: item 2 of 3, after the first two were read', async () => {
+	test('the failing item is named: item 2 of 3, and the first two were not read either', async () => {
 		const items = [
 			{ userId, vehicleId: first.id },
 			{ userId, vehicleId: second.id },
@@ -107,12 +122,9 @@ describe('IDs are checked before any request', () => {
 		const result = await runSmartcar(mappedSoc, { store: credentialStore(sim), items });
 
 		const error = errorOf(result);
-		expect(error.message).toBe('Vehicle ID "x/y" in item 2 is not a valid ID');
+		expect(error.message).toBe('Vehicle ID in item 2 is not a valid Smartcar ID: it contains a slash');
 		expect(error.context).toEqual({ itemIndex: 2 });
-		expect(apiRequests(sim).map((request) => request.path)).toEqual([
-			`/v3/vehicles/${first.id}/signals/${CODES.soc}`,
-			`/v3/vehicles/${second.id}/signals/${CODES.soc}`,
-		]);
+		noRequestWasSent();
 	});
 
 	test('an ID given as a number by expression is used as text', async () => {
@@ -149,8 +161,8 @@ describe('Continue On Fail', () => {
 		const json = output.map((item) => item.json);
 		expect(json[0]).toMatchObject({ vehicleId: first.id, code: CODES.soc, value: numberValue(first, CODES.soc) });
 		expect(json[1]).toEqual({
-			error: 'Vehicle ID "bad/id" in item 1 is not a valid ID',
-			description: 'A Smartcar Vehicle ID has no spaces, slashes, "?", "#" or "%". Check the value mapped into the field.',
+			error: 'Vehicle ID in item 1 is not a valid Smartcar ID: it contains a slash',
+			description: ID_RULE_DESCRIPTION,
 		});
 		expect(json[2]).toEqual({
 			error: 'Smartcar: Resource Not Found (HTTP 404 RESOURCE_NOT_FOUND:NOT_FOUND)',
@@ -213,17 +225,17 @@ describe('Continue On Fail', () => {
 			...second.signals.map(() => ({ item: 2 })),
 		]);
 		expect(output[first.signals.length].json).toEqual({
-			error: 'Vehicle ID "no/good" in item 1 is not a valid ID',
-			description: 'A Smartcar Vehicle ID has no spaces, slashes, "?", "#" or "%". Check the value mapped into the field.',
+			error: 'Vehicle ID in item 1 is not a valid Smartcar ID: it contains a slash',
+			description: ID_RULE_DESCRIPTION,
 		});
 	});
 
-	test('without Continue On Fail the same batch stops at the first bad item', async () => {
+	test('without Continue On Fail the same batch fails on its first bad item before any request', async () => {
 		const result = await runSmartcar(mappedSoc, { store: credentialStore(sim), items });
 
 		const error = errorOf(result);
-		expect(error.message).toBe('Vehicle ID "bad/id" in item 1 is not a valid ID');
+		expect(error.message).toBe('Vehicle ID in item 1 is not a valid Smartcar ID: it contains a slash');
 		expect(error.context).toEqual({ itemIndex: 1 });
-		expect(apiRequests(sim)).toHaveLength(1);
+		noRequestWasSent();
 	});
 });

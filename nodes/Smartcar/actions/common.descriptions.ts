@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MAX_LIMIT } from './validation';
+
 /** Fields several operations share: the user (sc-user-id), the vehicle picker, and Return All / Limit. */
 
 export const USER_ID_HINT =
@@ -57,9 +59,10 @@ export function returnAllFields(): INodeProperties[] {
 			displayName: 'Limit',
 			name: 'limit',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 1, maxValue: MAX_LIMIT, numberPrecision: 0 },
 			default: 50,
 			description: 'Max number of results to return',
+			hint: `A whole number from 1 to ${MAX_LIMIT.toLocaleString('en-US')}; turn on Return All to get more`,
 			displayOptions: { show: { returnAll: [false] } },
 		},
 	];

@@ -1,26 +1,50 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-/** Characters that would change the meaning of a URL path: an ID holding them is a mistake, not an ID. */
-const UNSAFE_ID = /[\s/?#\\%]|^\.\.?$/;
+import { idProblem, MAX_ID_LENGTH } from '../../shared/ids';
 
 /**
- * Reads a required ID parameter (plain or resource locator), trimmed, and fails before any request when it is
- * empty or could not be an ID, naming the field and the item.
+ * Readers for the fields operations check in `validate`, before the router sends any request. Each one throws a
+ * NodeOperationError that names the field, the item and the reason; none of them changes a value to make it fit.
+ */
+
+/** The largest Limit (Return All off): far above any real fleet page walk, small enough to bound a run. */
+export const MAX_LIMIT = 10_000;
+
+const ID_RULE =
+	`A Smartcar ID has only letters, digits, "-" and "_" (with "." or ":" allowed inside) and at most ${MAX_ID_LENGTH} characters.`;
+
+/** A parameter that was left empty: not given, null, or only whitespace. */
+function isBlank(raw: unknown): boolean {
+	return raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
+}
+
+/** The text of an ID parameter: a string as given (never trimmed), a number as its digits, else undefined. */
+function idText(raw: unknown): string | undefined {
+	if (typeof raw === 'string') return raw;
+	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+	return undefined;
+}
+
+/**
+ * Reads a required ID parameter (plain or resource locator) and fails when it is empty or is not a Smartcar ID
+ * (see `idProblem`: an allow-list and a length bound), naming the field, the item and the reason. The value is not
+ * trimmed or cleaned: `" abc"` or `"u\u0001x"` are refused, never sent as something else.
  */
 export function requiredId(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
-	const raw = this.getNodeParameter(name, itemIndex, '', { extractValue: true });
-	const value = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
-	if (value === '') {
+	const raw: unknown = this.getNodeParameter(name, itemIndex, '', { extractValue: true });
+	if (isBlank(raw)) {
 		throw new NodeOperationError(this.getNode(), `${label} is empty in item ${itemIndex}`, {
 			itemIndex,
 			description: `Enter the ${label} or map it from an earlier node, e.g. {{ $json.${name} }}.`,
 		});
 	}
-	if (UNSAFE_ID.test(value)) {
-		throw new NodeOperationError(this.getNode(), `${label} "${value}" in item ${itemIndex} is not a valid ID`, {
+	const value = idText(raw);
+	const problem = value === undefined ? `it is ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not text` : idProblem(value);
+	if (value === undefined || problem !== undefined) {
+		throw new NodeOperationError(this.getNode(), `${label} in item ${itemIndex} is not a valid Smartcar ID: ${problem}`, {
 			itemIndex,
-			description: `A Smartcar ${label} has no spaces, slashes, "?", "#" or "%". Check the value mapped into the field.`,
+			description: `${ID_RULE} Check the value mapped into the ${label} field; nothing was sent to Smartcar.`,
 		});
 	}
 	return value;
@@ -28,7 +52,78 @@ export function requiredId(this: IExecuteFunctions, name: string, label: string,
 
 /** An optional ID: empty means "not given"; anything else must be a valid ID. */
 export function optionalId(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string | undefined {
-	const raw = this.getNodeParameter(name, itemIndex, '', { extractValue: true });
-	if (raw === undefined || raw === null || String(raw).trim() === '') return undefined;
+	const raw: unknown = this.getNodeParameter(name, itemIndex, '', { extractValue: true });
+	if (isBlank(raw)) return undefined;
 	return requiredId.call(this, name, label, itemIndex);
+}
+
+export interface WholeNumberRule {
+	/** The field's parameter name and the label users see. */
+	name: string;
+	label: string;
+	min: number;
+	max: number;
+	/** Told with the error, e.g. what to do instead. */
+	description: string;
+}
+
+/**
+ * A whole number from `rule.min` to `rule.max`, given as a number or as its text (an expression's result, e.g.
+ * "72"); anything else fails naming the field, the item and what it had.
+ */
+export function wholeNumber(this: IExecuteFunctions, rule: WholeNumberRule, itemIndex: number): number {
+	const raw: unknown = this.getNodeParameter(rule.name, itemIndex);
+	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
+		const range = `${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}`;
+		throw new NodeOperationError(
+			this.getNode(),
+			`${rule.label} must be a whole number from ${range}; item ${itemIndex} has ${JSON.stringify(raw) ?? String(raw)}`,
+			{ itemIndex, description: rule.description },
+		);
+	}
+	return value;
+}
+
+/**
+ * Return All / Limit: undefined for all results, else the Limit (1 to MAX_LIMIT). The Limit is only read when
+ * Return All is off, as it is only shown then.
+ */
+export function resultLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	const returnAll: unknown = this.getNodeParameter('returnAll', itemIndex, false);
+	if (typeof returnAll !== 'boolean') {
+		throw new NodeOperationError(this.getNode(), `Return All in item ${itemIndex} must be true or false`, {
+			itemIndex,
+			description: `It is ${JSON.stringify(returnAll) ?? String(returnAll)}. Map a boolean, e.g. {{ $json.all === true }}.`,
+		});
+	}
+	if (returnAll) return undefined;
+	return wholeNumber.call(
+		this,
+		{
+			name: 'limit',
+			label: 'Limit',
+			min: 1,
+			max: MAX_LIMIT,
+			description: `Enter how many results to return, at most ${MAX_LIMIT.toLocaleString('en-US')}; to get more, turn on Return All.`,
+		},
+		itemIndex,
+	);
+}
+
+/** An option that must be one of `allowed`: `fallback` when not given, else a NodeOperationError naming it. */
+export function oneOf<T extends string>(
+	context: IExecuteFunctions,
+	value: unknown,
+	field: { label: string; allowed: readonly T[]; fallback: T },
+	itemIndex: number,
+): T {
+	if (value === undefined || value === null || value === '') return field.fallback;
+	const found = field.allowed.find((candidate) => candidate === value);
+	if (found !== undefined) return found;
+	throw new NodeOperationError(
+		context.getNode(),
+		`${field.label} in item ${itemIndex} must be one of ${field.allowed.map((entry) => `"${entry}"`).join(', ')}`,
+		{ itemIndex, description: `It is ${JSON.stringify(value) ?? String(value)}. Pick one of the listed values.` },
+	);
 }

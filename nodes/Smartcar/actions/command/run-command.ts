@@ -4,12 +4,28 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { asRecord, asString, isRecord } from '../../../shared/values';
 import { requiredId } from '../validation';
 
+/** The checked fields every command shares: whose vehicle, and which one. */
+export interface CommandTarget {
+	userId: string;
+	vehicleId: string;
+}
+
 export interface CommandSpec {
 	/** The operation's name, echoed in the output item. */
 	command: string;
 	/** Path below `/vehicles/{id}/commands/`. */
 	path: string;
 	body?: IDataObject;
+	/** What to read to learn whether the command ran, when its outcome is unknown (the request is sent once). */
+	verifyHint: string;
+}
+
+/** Reads and checks the User ID and Vehicle fields of one item; sends nothing. */
+export function validateCommandTarget(this: IExecuteFunctions, itemIndex: number): CommandTarget {
+	return {
+		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
+		vehicleId: requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
+	};
 }
 
 /**
@@ -17,19 +33,19 @@ export interface CommandSpec {
  * running (`pending: true`). Commands return no new vehicle state: read a signal afterwards to see it.
  */
 export async function runCommand(
-	this: IExecuteFunctions,
 	client: SmartcarClient,
-	itemIndex: number,
+	target: CommandTarget,
 	spec: CommandSpec,
+	itemIndex: number,
 ): Promise<IDataObject> {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+	const { userId, vehicleId } = target;
 	const response = await client.request(
 		{
 			method: 'POST',
 			path: `/vehicles/${encodeURIComponent(vehicleId)}/commands/${spec.path}`,
 			userId,
 			body: spec.body,
+			verifyHint: spec.verifyHint,
 		},
 		itemIndex,
 	);

@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { runCommand } from './run-command';
+import { wholeNumber } from '../validation';
+import { runCommand, validateCommandTarget, type CommandTarget } from './run-command';
 
 const properties: INodeProperties[] = [
 	{
@@ -19,19 +20,37 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['command'], operation: ['setChargeLimit'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
-	const raw = this.getNodeParameter('percent', itemIndex) as unknown;
-	const percent = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-	if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 0 || percent > 100) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Charge Limit (%) must be a whole number from 0 to 100; item ${itemIndex} has ${JSON.stringify(raw)}`,
-			{ itemIndex, description: 'Enter a whole percentage such as 80.' },
-		);
-	}
-	return await runCommand.call(this, client, itemIndex, {
-		command: 'setChargeLimit',
-		path: 'charge/set-limit',
-		body: { data: { attributes: { percent } } },
-	});
+interface SetChargeLimitParams extends CommandTarget {
+	percent: number;
+}
+
+/** User, vehicle and a whole percentage from 0 to 100 (a number, or its text from an expression). */
+export function validate(this: IExecuteFunctions, itemIndex: number): SetChargeLimitParams {
+	const target = validateCommandTarget.call(this, itemIndex);
+	const percent = wholeNumber.call(
+		this,
+		{ name: 'percent', label: 'Charge Limit (%)', min: 0, max: 100, description: 'Enter a whole percentage such as 80.' },
+		itemIndex,
+	);
+	return { ...target, percent };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	params: SetChargeLimitParams,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const { percent, ...target } = params;
+	return await runCommand(
+		client,
+		target,
+		{
+			command: 'setChargeLimit',
+			path: 'charge/set-limit',
+			body: { data: { attributes: { percent } } },
+			verifyHint: 'Read the signal charge-chargelimits to see which charge limit the vehicle has.',
+		},
+		itemIndex,
+	);
 }

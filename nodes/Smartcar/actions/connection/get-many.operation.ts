@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
 import { returnAllFields, userIdField } from '../common.descriptions';
-import { optionalId } from '../validation';
+import { optionalId, resultLimit } from '../validation';
 
 const properties: INodeProperties[] = [
 	userIdField(false),
@@ -20,10 +20,27 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['getMany'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject[]> {
-	const userId = optionalId.call(this, 'userId', 'User ID', itemIndex);
-	const vehicleId = optionalId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
-	return await client.listConnections({ userId, vehicleId, limit }, itemIndex);
+interface GetManyConnectionsParams {
+	userId?: string;
+	vehicleId?: string;
+	/** undefined: Return All. */
+	limit?: number;
+}
+
+/** The optional user and vehicle filters (valid IDs when given) and Return All / Limit. */
+export function validate(this: IExecuteFunctions, itemIndex: number): GetManyConnectionsParams {
+	return {
+		userId: optionalId.call(this, 'userId', 'User ID', itemIndex),
+		vehicleId: optionalId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
+		limit: resultLimit.call(this, itemIndex),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	params: GetManyConnectionsParams,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	return await client.listConnections(params, itemIndex);
 }

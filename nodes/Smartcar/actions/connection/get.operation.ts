@@ -19,8 +19,20 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['get'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
-	const connectionId = requiredId.call(this, 'connectionId', 'Connection ID', itemIndex);
+interface GetConnectionParams {
+	connectionId: string;
+}
+
+export function validate(this: IExecuteFunctions, itemIndex: number): GetConnectionParams {
+	return { connectionId: requiredId.call(this, 'connectionId', 'Connection ID', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ connectionId }: GetConnectionParams,
+	itemIndex: number,
+): Promise<IDataObject> {
 	const response = await client.request(
 		{ method: 'GET', path: `/connections/${encodeURIComponent(connectionId)}` },
 		itemIndex,

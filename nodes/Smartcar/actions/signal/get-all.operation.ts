@@ -3,9 +3,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/signals';
 import type { SmartcarClient } from '../../../shared/transport';
-import { asRecord, asString } from '../../../shared/values';
+import { asRecord, asString, isRecord } from '../../../shared/values';
 import { userIdField, vehicleIdField } from '../common.descriptions';
-import { requiredId } from '../validation';
+import { oneOf, requiredId } from '../validation';
 
 const properties: INodeProperties[] = [
 	userIdField(true),
@@ -48,13 +48,31 @@ export const description = updateDisplayOptions({ show: { resource: ['signal'], 
 
 const MAX_SIGNAL_PAGES = 20;
 
-/** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject[]> {
+const OUTPUTS = ['perSignal', 'perVehicle', 'raw'] as const;
+
+interface GetAllSignalsParams {
+	userId: string;
+	vehicleId: string;
+	output: (typeof OUTPUTS)[number];
+}
+
+/** User, vehicle, and the Output option (one of its listed values; One Item per Signal when not set). */
+export function validate(this: IExecuteFunctions, itemIndex: number): GetAllSignalsParams {
 	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
 	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as { output?: string };
-	const output = options.output ?? 'perSignal';
+	const options: unknown = this.getNodeParameter('options', itemIndex, {});
+	const given = isRecord(options) ? options.output : undefined;
+	const output = oneOf(this, given, { label: 'Output', allowed: OUTPUTS, fallback: 'perSignal' }, itemIndex);
+	return { userId, vehicleId, output };
+}
 
+/** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ userId, vehicleId, output }: GetAllSignalsParams,
+	itemIndex: number,
+): Promise<IDataObject[]> {
 	const request = { method: 'GET' as const, userId };
 	let response = await client.request({ ...request, path: `/vehicles/${encodeURIComponent(vehicleId)}/signals` }, itemIndex);
 	if (output === 'raw') return [asRecord(response.body) as IDataObject];

@@ -24,8 +24,15 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['get'] } }, properties);
 
-/** One signal. To read several, use Get All: Smartcar bills each signals call per vehicle. */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
+interface GetSignalParams {
+	userId: string;
+	vehicleId: string;
+	/** The lowercase signal code, e.g. "tractionbattery-stateofcharge". */
+	code: string;
+}
+
+/** User, vehicle, and a signal code (or its dotted name) in Smartcar's code form. */
+export function validate(this: IExecuteFunctions, itemIndex: number): GetSignalParams {
 	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
 	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
 	const input = String(this.getNodeParameter('signalCode', itemIndex, '') ?? '');
@@ -37,6 +44,16 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, i
 				'A signal code is lowercase "<group>-<name>", e.g. "tractionbattery-stateofcharge"; the dotted form "TractionBattery.StateOfCharge" is accepted too.',
 		});
 	}
+	return { userId, vehicleId, code };
+}
+
+/** One signal. To read several, use Get All: Smartcar bills each signals call per vehicle. */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ userId, vehicleId, code }: GetSignalParams,
+	itemIndex: number,
+): Promise<IDataObject> {
 	const response = await client.request(
 		{
 			method: 'GET',

@@ -14,8 +14,29 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['delete'] } }, properties);
 
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const response = await client.request({ method: 'DELETE', path: `/users/${encodeURIComponent(userId)}`, userId }, itemIndex);
+interface DeleteUserParams {
+	userId: string;
+}
+
+export function validate(this: IExecuteFunctions, itemIndex: number): DeleteUserParams {
+	return { userId: requiredId.call(this, 'userId', 'User ID', itemIndex) };
+}
+
+/** `DELETE /users/{id}`, sent once: if its outcome is unknown, the error says how to find out. */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ userId }: DeleteUserParams,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const response = await client.request(
+		{
+			method: 'DELETE',
+			path: `/users/${encodeURIComponent(userId)}`,
+			userId,
+			verifyHint: 'List Connection → Get Many for this user to see whether the user still exists.',
+		},
+		itemIndex,
+	);
 	return { userId, deleted: true, requestId: response.requestId ?? null };
 }

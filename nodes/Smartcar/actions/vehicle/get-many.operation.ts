@@ -3,21 +3,33 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
 import { returnAllFields, userIdField } from '../common.descriptions';
-import { requiredId } from '../validation';
+import { requiredId, resultLimit } from '../validation';
 import { fetchVehicle } from './get.operation';
 
 const properties: INodeProperties[] = [userIdField(true), ...returnAllFields()];
 
 export const description = updateDisplayOptions({ show: { resource: ['vehicle'], operation: ['getMany'] } }, properties);
 
+interface GetManyVehiclesParams {
+	userId: string;
+	/** undefined: Return All. */
+	limit?: number;
+}
+
+export function validate(this: IExecuteFunctions, itemIndex: number): GetManyVehiclesParams {
+	return { userId: requiredId.call(this, 'userId', 'User ID', itemIndex), limit: resultLimit.call(this, itemIndex) };
+}
+
 /**
  * Smartcar v3 has no vehicle list: a user's vehicles are their connections. The JSON:API connection shape already
  * carries make, model and year; only the older shape without them costs one `GET /vehicles/{id}` per vehicle.
  */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject[]> {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : (this.getNodeParameter('limit', itemIndex, 50) as number);
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ userId, limit }: GetManyVehiclesParams,
+	itemIndex: number,
+): Promise<IDataObject[]> {
 	const connections = await client.listConnections({ userId, limit }, itemIndex);
 
 	const vehicles: IDataObject[] = [];

@@ -32,8 +32,23 @@ export async function fetchVehicle(
 	};
 }
 
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+interface GetVehicleParams {
+	userId: string;
+	vehicleId: string;
+}
+
+export function validate(this: IExecuteFunctions, itemIndex: number): GetVehicleParams {
+	return {
+		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
+		vehicleId: requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ userId, vehicleId }: GetVehicleParams,
+	itemIndex: number,
+): Promise<IDataObject> {
 	return await fetchVehicle(client, vehicleId, userId, itemIndex);
 }
