@@ -1,6 +1,17 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { asArray, asRecord, asString, compact, isRecord, toIsoTimestamp, type JsonRecord, type JsonValue } from './values';
+import {
+	asArray,
+	asRecord,
+	asString,
+	compact,
+	isRecord,
+	isSafeKey,
+	toIsoTimestamp,
+	toSafeJson,
+	type JsonRecord,
+	type JsonValue,
+} from './values';
 
 /**
  * Smartcar signals, whatever form they come in — a v3 API resource (list item, flat single signal or wrapped in
@@ -75,13 +86,16 @@ export function signalReference(
 /**
  * `{value, unit}` → the value; `{values, unit}` → the list; any other body (location, charge limits with
  * `activeLimit` beside `values`, …) → an object with all its fields but the unit, so nothing Smartcar sent is lost.
+ * Values are copied with `toSafeJson`: keys like `__proto__` in a body never reach an output item.
  */
 function splitBody(body: unknown): { value: JsonValue; unit: string | null } {
 	if (body === undefined || body === null) return { value: null, unit: null };
-	if (!isRecord(body)) return { value: body as JsonValue, unit: null };
+	if (!isRecord(body)) return { value: toSafeJson(body), unit: null };
 	const unit = asString(body.unit) ?? null;
 	const fields: IDataObject = {};
-	for (const [key, value] of Object.entries(body)) if (key !== 'unit') fields[key] = value as JsonValue;
+	for (const [key, value] of Object.entries(body)) {
+		if (key !== 'unit' && isSafeKey(key)) fields[key] = toSafeJson(value);
+	}
 	const keys = Object.keys(fields);
 	if (keys.length === 1 && keys[0] === 'value') return { value: fields.value, unit };
 	if (keys.length === 1 && keys[0] === 'values') return { value: fields.values, unit };
@@ -151,7 +165,11 @@ export interface VehicleSignalMap extends IDataObject {
 	errors: IDataObject;
 }
 
-/** One item per vehicle: code → value, code → unit, and code → problem for signals that are not SUCCESS. */
+/**
+ * One item per vehicle: code → value, code → unit, and code → problem for signals that are not SUCCESS. A signal
+ * whose code is not a safe property name (`__proto__`, `constructor`, `prototype`) is left out of the maps: it is no
+ * Smartcar signal, and as a key it would replace a map's prototype.
+ */
 export function toVehicleSignalMap(
 	vehicleId: string | null,
 	userId: string | null,
@@ -159,6 +177,7 @@ export function toVehicleSignalMap(
 ): VehicleSignalMap {
 	const map: VehicleSignalMap = { vehicleId, userId, retrievedAt: null, signals: {}, units: {}, errors: {} };
 	for (const signal of signals) {
+		if (!isSafeKey(signal.code)) continue;
 		map.signals[signal.code] = signal.value;
 		if (signal.unit !== null) map.units[signal.code] = signal.unit;
 		if (signal.status !== 'SUCCESS') map.errors[signal.code] = signal.error ?? { status: signal.status };

@@ -56,3 +56,42 @@ export function toIsoTimestamp(value: unknown): string | null {
 	if (date && !Number.isNaN(date.getTime())) return date.toISOString();
 	return typeof value === 'string' ? value : null;
 }
+
+/**
+ * Keys that must never be copied from untrusted JSON onto an object: assigning `__proto__` replaces the target's
+ * prototype, and `constructor`/`prototype` shadow what code expects there. The same set n8n's own deepCopy drops.
+ */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Whether `key` may be used as a property name for data from Smartcar (`obj[key] = …`). */
+export function isSafeKey(key: string): boolean {
+	return !UNSAFE_KEYS.has(key);
+}
+
+type Container = JsonRecord | unknown[];
+
+/**
+ * A copy of parsed JSON whose objects are plain (prototype `Object.prototype`) and carry none of the unsafe keys, so
+ * a payload's `"__proto__"` never becomes a prototype or an inherited property anywhere downstream. Copies
+ * iteratively (a payload nested thousands deep does not overflow the stack). Meant for JSON data (no cycles);
+ * non-array objects are copied by their own enumerable keys.
+ */
+export function toSafeJson(value: unknown): JsonValue {
+	if (value === null || typeof value !== 'object') return value as JsonValue;
+	const emptyLike = (source: object): Container => (Array.isArray(source) ? [] : {});
+	const root = emptyLike(value);
+	const pending: Array<[object, Container]> = [[value, root]];
+	for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+		const [source, target] = next;
+		const entries: Array<[string | number, unknown]> = Array.isArray(source)
+			? source.map((child, index): [number, unknown] => [index, child])
+			: Object.entries(source).filter(([key]) => isSafeKey(key));
+		for (const [key, child] of entries) {
+			const copy = child !== null && typeof child === 'object' ? emptyLike(child) : child;
+			if (Array.isArray(target)) target.push(copy);
+			else target[key] = copy;
+			if (copy !== child) pending.push([child as object, copy as Container]);
+		}
+	}
+	return root as JsonValue;
+}

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { normalizeSignal, signalReference, type NormalizedSignal } from './signals';
-import { asArray, asRecord, asString, isRecord, toIsoTimestamp, toYear, type JsonValue } from './values';
+import { asArray, asRecord, asString, isRecord, isSafeKey, toIsoTimestamp, toSafeJson, toYear } from './values';
 
 /**
  * Smartcar webhook payloads (version 4.0) as items: the documented form and the form seen in real traffic (triggers
@@ -42,11 +42,12 @@ export interface SmartcarEventItem extends IDataObject {
 	deliveredAt: string | null;
 }
 
+/** The vehicle's known fields, plus any other field Smartcar sent (copied safely: no `__proto__` and the like). */
 function vehicleOf(data: IDataObject, vehicleId: string | null): WebhookVehicle {
 	const vehicle = asRecord(data.vehicle);
 	const extra: IDataObject = {};
 	for (const [key, value] of Object.entries(vehicle)) {
-		if (!['id', 'make', 'model', 'year'].includes(key)) extra[key] = value as JsonValue;
+		if (!['id', 'make', 'model', 'year'].includes(key) && isSafeKey(key)) extra[key] = toSafeJson(value);
 	}
 	return {
 		id: asString(vehicle.id) ?? vehicleId,
