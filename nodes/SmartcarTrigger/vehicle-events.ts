@@ -4,7 +4,7 @@ import { CREDENTIAL_NAME } from '../shared/constants';
 import { eventToSignalItems, parseWebhookEvent } from '../shared/webhook-events';
 import { asRecord, asString, isRecord } from '../shared/values';
 import { RecentEvents, rememberInStaticData } from './recent-events';
-import { hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
+import { bodyHashKey, hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
 
 interface VehicleEventOptions {
 	output?: 'perEvent' | 'perSignal';
@@ -14,8 +14,16 @@ interface VehicleEventOptions {
 
 const recentEvents = new RecentEvents();
 
+/**
+ * The largest unsigned body that is parsed at all (to see whether it is Smartcar's VERIFY, which is not signed). A
+ * VERIFY is a few hundred bytes; anything unsigned and larger is refused unread.
+ */
+export const UNSIGNED_BODY_LIMIT = 4 * 1024;
+
 const MISSING_TOKEN =
 	'The Smartcar API credential of this trigger has no Application Management Token. Add it (Smartcar Dashboard → your application → Configuration) so Smartcar\'s webhook can be verified.';
+const NOT_JSON = 'The request body is not a JSON object. Smartcar sends JSON webhooks.';
+const UNAUTHORIZED = 'Missing or invalid SC-Signature.';
 
 function reply(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
 	context.getResponseObject().status(status).json(body);
@@ -53,58 +61,97 @@ function payloadOf(raw: Buffer | undefined): IDataObject | undefined {
 	}
 }
 
+/** Whether SC-Signature is the HMAC of exactly these bytes, keyed with the management token (nothing is parsed). */
+function hasValidSignature(context: IWebhookFunctions, token: string, raw: Buffer | undefined): boolean {
+	const signature = context.getHeaderData()['sc-signature'];
+	return raw !== undefined && signatureMatches(hmacHex(token, raw), typeof signature === 'string' ? signature : undefined);
+}
+
+/** Smartcar's VERIFY: answered with the HMAC of a plausible challenge, never run. */
+function answerVerify(context: IWebhookFunctions, token: string | undefined, payload: IDataObject): IWebhookResponseData {
+	if (!token) return reply(context, 500, { error: MISSING_TOKEN });
+	const challenge = asRecord(payload.data).challenge;
+	if (!isPlausibleChallenge(challenge)) {
+		return reply(context, 400, { error: 'The VERIFY event carries no usable challenge.' });
+	}
+	return { webhookResponse: { challenge: hmacHex(token, challenge) } };
+}
+
 /**
- * POST from Smartcar: answers VERIFY, rejects anything not signed with the Application Management Token, drops
- * repeats of an `eventId` and event types the user did not pick, and starts the workflow with user and vehicle.
+ * A request without a valid SC-Signature can only be Smartcar's VERIFY (which Smartcar does not sign): a small
+ * body is parsed to answer a VERIFY; anything else, and every larger body, is 401 without being parsed.
+ */
+function answerUnsigned(context: IWebhookFunctions, token: string, raw: Buffer | undefined): IWebhookResponseData {
+	if (raw !== undefined && raw.length <= UNSIGNED_BODY_LIMIT) {
+		const payload = payloadOf(raw);
+		if (payload && asString(payload.eventType) === 'VERIFY') return answerVerify(context, token, payload);
+	}
+	return reply(context, 401, { error: UNAUTHORIZED });
+}
+
+/**
+ * Whether this delivery was seen before: by `eventId`, or, for a delivery without one, by the SHA-256 of its bytes.
+ * Checked and recorded in process memory and in the workflow's static data.
+ */
+function isRepeat(context: IWebhookFunctions, eventId: string | null, raw: Buffer): boolean {
+	const key = eventId ?? bodyHashKey(raw);
+	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}:`;
+	const seenInProcess = recentEvents.checkAndRecord(`${scope}${key}`);
+	const seenByWorkflow = rememberInStaticData(context.getWorkflowStaticData('node'), key, recentEvents.idsWithPrefix(scope));
+	return seenInProcess || seenByWorkflow;
+}
+
+/** An authentic (or, with Verify Signature off, accepted) delivery: event filter, de-duplication, then the run. */
+function handleEvent(
+	context: IWebhookFunctions,
+	options: VehicleEventOptions,
+	payload: IDataObject,
+	raw: Buffer,
+): IWebhookResponseData {
+	const eventType = asString(payload.eventType);
+	const events = context.getNodeParameter('events', ['VEHICLE_STATE', 'VEHICLE_ERROR']) as string[];
+	if (!eventType || !events.includes(eventType)) {
+		return reply(context, 200, { status: 'ignored', reason: `event type ${eventType ?? '(none)'} is not selected` });
+	}
+	const event = parseWebhookEvent(payload);
+	if (options.deduplicate !== false && isRepeat(context, event.eventId, raw)) {
+		return reply(context, 200, { status: 'duplicate', eventId: event.eventId });
+	}
+	const items = options.output === 'perSignal' ? eventToSignalItems(event) : [event];
+	// Answering here (not through n8n's onReceived answer) makes n8n save the static data before the run starts.
+	context.getResponseObject().status(200).json({ status: 'received', eventId: event.eventId });
+	return { noWebhookResponse: true, workflowData: [context.helpers.returnJsonArray(items)] };
+}
+
+/** Verify Signature off (documented as insecure): every JSON object is handled; VERIFY still needs the token. */
+async function receiveUnverified(
+	context: IWebhookFunctions,
+	options: VehicleEventOptions,
+	raw: Buffer | undefined,
+): Promise<IWebhookResponseData> {
+	const payload = payloadOf(raw);
+	if (!payload || !raw) return reply(context, 400, { error: NOT_JSON });
+	if (asString(payload.eventType) === 'VERIFY') return answerVerify(context, await managementToken(context), payload);
+	return handleEvent(context, options, payload, raw);
+}
+
+/**
+ * POST from Smartcar. With Verify Signature on (the default), SC-Signature is checked over the raw bytes first:
+ * only a validly signed body is parsed and handled as an event; an unsigned one may only be a small VERIFY. Then
+ * VERIFY is answered, event types the user did not pick are acknowledged, repeats (same `eventId`, or same bytes
+ * without one) are acknowledged as duplicates, and the workflow starts with user and vehicle.
  */
 export async function receiveVehicleEvent(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const raw = await rawBodyOf(this);
-	const payload = payloadOf(raw);
-	if (!payload) {
-		return reply(this, 400, { error: 'The request body is not a JSON object. Smartcar sends JSON webhooks.' });
-	}
-	const token = await managementToken(this);
-	const eventType = asString(payload.eventType);
-
-	if (eventType === 'VERIFY') {
-		if (!token) return reply(this, 500, { error: MISSING_TOKEN });
-		const challenge = asRecord(payload.data).challenge;
-		if (!isPlausibleChallenge(challenge)) {
-			return reply(this, 400, { error: 'The VERIFY event carries no usable challenge.' });
-		}
-		return { webhookResponse: { challenge: hmacHex(token, challenge) } };
-	}
-
 	const options = this.getNodeParameter('options', {}) as VehicleEventOptions;
-	if (options.verifySignature !== false) {
-		if (!token) return reply(this, 500, { error: MISSING_TOKEN });
-		const signature = this.getHeaderData()['sc-signature'];
-		if (!raw || !signatureMatches(hmacHex(token, raw), typeof signature === 'string' ? signature : undefined)) {
-			return reply(this, 401, { error: 'Missing or invalid SC-Signature.' });
-		}
-	}
+	if (options.verifySignature === false) return await receiveUnverified(this, options, raw);
 
-	const events = this.getNodeParameter('events', ['VEHICLE_STATE', 'VEHICLE_ERROR']) as string[];
-	if (!eventType || !events.includes(eventType)) {
-		return reply(this, 200, { status: 'ignored', reason: `event type ${eventType ?? '(none)'} is not selected` });
-	}
+	const token = await managementToken(this);
+	if (!token) return reply(this, 500, { error: MISSING_TOKEN });
+	if (!raw || !hasValidSignature(this, token, raw)) return answerUnsigned(this, token, raw);
 
-	const event = parseWebhookEvent(payload);
-	if (options.deduplicate !== false && event.eventId) {
-		const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:`;
-		const seenInProcess = recentEvents.checkAndRecord(`${scope}${event.eventId}`);
-		const seenByWorkflow = rememberInStaticData(
-			this.getWorkflowStaticData('node'),
-			event.eventId,
-			recentEvents.idsWithPrefix(scope),
-		);
-		if (seenInProcess || seenByWorkflow) {
-			return reply(this, 200, { status: 'duplicate', eventId: event.eventId });
-		}
-	}
-
-	const items = options.output === 'perSignal' ? eventToSignalItems(event) : [event];
-	// Answering here (not through n8n's onReceived answer) makes n8n save the static data before the run starts.
-	this.getResponseObject().status(200).json({ status: 'received', eventId: event.eventId });
-	return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray(items)] };
+	const payload = payloadOf(raw);
+	if (!payload) return reply(this, 400, { error: NOT_JSON });
+	if (asString(payload.eventType) === 'VERIFY') return answerVerify(this, token, payload);
+	return handleEvent(this, options, payload, raw);
 }

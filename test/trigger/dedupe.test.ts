@@ -4,6 +4,7 @@
  * (staticDataMode 'n8n', the default), and across a simulated restart: a NEW host over the same stored static data
  * with a freshly loaded copy of the node module (so the in-process memory is empty, as after a restart).
  */
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 
 import type { IDataObject } from 'n8n-workflow';
@@ -54,6 +55,11 @@ function delivery(eventId: string): string {
 
 async function deliver(host: WebhookHost, eventId: string): Promise<HttpResult> {
 	return await postSigned(host.url(), delivery(eventId));
+}
+
+/** Hex SHA-256, computed here independently of the package. */
+function sha256(text: string): string {
+	return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 function storedIds(host: WebhookHost): unknown {
@@ -160,16 +166,23 @@ describe('same process', () => {
 		expect(storedIds(host)).toBeUndefined();
 	});
 
-	it('an event without eventId is never treated as a duplicate', async () => {
+	it('an event without eventId is de-duplicated by its bytes: the same body again is a duplicate, another body runs', async () => {
 		const host = await start();
 		const body = JSON.stringify({ eventType: 'VEHICLE_STATE', vehicleId: vehicle.id, data: {} });
-		const answers = [await postSigned(host.url(), body), await postSigned(host.url(), body)];
-		expect(answers.map((a) => a.json)).toEqual([
-			{ status: 'received', eventId: null },
-			{ status: 'received', eventId: null },
+		const other = JSON.stringify({ eventType: 'VEHICLE_STATE', vehicleId: vehicle.id, data: { note: 'other' } });
+		const answers = [
+			await postSigned(host.url(), body),
+			await postSigned(host.url(), body),
+			await postSigned(host.url(), other),
+		];
+		expect(answers.map((a) => [a.status, a.json])).toEqual([
+			[200, { status: 'received', eventId: null }],
+			[200, { status: 'duplicate', eventId: null }],
+			[200, { status: 'received', eventId: null }],
 		]);
 		await settle(host);
 		expect(host.executions).toHaveLength(2);
+		expect(storedIds(host)).toEqual([`sha256:${sha256(body)}`, `sha256:${sha256(other)}`]);
 	});
 });
 
