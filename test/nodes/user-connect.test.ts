@@ -1,13 +1,16 @@
 /**
  * User → Delete (purges the user's connections at Smartcar) and Connect → Get Authorization URL (Smartcar's
- * Connect parameters exactly, no API call, only safe redirect URIs).
+ * Connect parameters exactly, a state signed with the credential's key, no API call, only safe redirect URIs).
  */
+import { createHmac } from 'node:crypto';
+
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
 import { createFleet, startSimulator, type Simulator } from '../simulator';
 import {
 	CLIENT_ID,
+	CLIENT_SECRET,
 	apiRequests,
 	credentialStore,
 	errorOf,
@@ -72,11 +75,26 @@ describe('User → Delete', () => {
 			{ store: credentialStore(sim), items: [{ userId: `${target}/../x` }] },
 		);
 
-		expect(errorOf(result).message).toBe(`User ID "${target}/../x" in item 0 is not a valid ID`);
+		expect(errorOf(result).message).toBe('User ID in item 0 is not a valid Smartcar ID: it contains a slash');
 		expect(sim.stats.requests).toHaveLength(0);
 		expect(sim.fleet.users.some((user) => user.id === target)).toBe(true);
 	});
 });
+
+const HOUR_MS = 3600 * 1000;
+
+/**
+ * Reads a signed Connect state the way its documented format says, checking its MAC with a key derived here from the
+ * client secret (never with the package's verifier): the builder's value and the expiry (ms).
+ */
+function openSignedState(state: string, secret = CLIENT_SECRET): { value: string; expiresAtMs: number } {
+	const match = /^v1\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})\.([0-9a-z]+)\.([A-Za-z0-9_-]{43})$/.exec(state);
+	if (!match) throw new Error(`not a signed state: ${state}`);
+	const key = createHmac('sha256', secret).update('n8n-nodes-smartcar/connect-state/v1').digest();
+	const mac = createHmac('sha256', key).update(state.slice(0, state.lastIndexOf('.'))).digest('base64url');
+	if (mac !== match[4]) throw new Error(`the state's MAC is not this credential's: ${state}`);
+	return { value: Buffer.from(match[1], 'base64url').toString('utf8'), expiresAtMs: parseInt(match[3], 36) * 1000 };
+}
 
 describe('Connect → Get Authorization URL', () => {
 	async function authorizationUrl(parameters: INodeParameters, items?: IDataObject[]) {
@@ -85,6 +103,11 @@ describe('Connect → Get Authorization URL', () => {
 
 	function parametersOf(url: string): Array<[string, string]> {
 		return [...new URL(url).searchParams.entries()];
+	}
+
+	/** The URL's parameters with the signed state replaced by the value it carries (its MAC checked). */
+	function parametersWithStateValue(url: string): Array<[string, string]> {
+		return parametersOf(url).map(([name, value]) => (name === 'state' ? [name, `signed:${openSignedState(value).value}`] : [name, value]));
 	}
 
 	test('every option becomes Smartcar\'s Connect parameter, and no API call is made', async () => {
@@ -109,12 +132,12 @@ describe('Connect → Get Authorization URL', () => {
 		const [item] = outputJson(result);
 		const url = String(item.url);
 		expect(url.startsWith(`${sim.connectUrl}?`)).toBe(true);
-		expect(parametersOf(url)).toEqual([
+		expect(parametersWithStateValue(url)).toEqual([
 			['response_type', 'code'],
 			['client_id', CLIENT_ID],
 			['redirect_uri', redirectUri],
 			['scope', 'read_battery read_charge required:control_charge required:read_location'],
-			['state', 'state-from-workflow-42'],
+			['state', 'signed:state-from-workflow-42'],
 			['mode', 'simulated'],
 			['approval_prompt', 'force'],
 			['make', 'TESLA'],
@@ -127,6 +150,7 @@ describe('Connect → Get Authorization URL', () => {
 		expect(item).toEqual({
 			url,
 			state: 'state-from-workflow-42',
+			expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
 			redirectUri,
 			scopes: ['read_battery', 'read_charge', 'required:control_charge', 'required:read_location'],
 			mode: 'simulated',
@@ -142,12 +166,12 @@ describe('Connect → Get Authorization URL', () => {
 		expect(items).toHaveLength(2);
 		for (const item of items) {
 			expect(item.state).toMatch(/^[A-Za-z0-9]{24}$/);
-			expect(parametersOf(String(item.url))).toEqual([
+			expect(parametersWithStateValue(String(item.url))).toEqual([
 				['response_type', 'code'],
 				['client_id', CLIENT_ID],
 				['redirect_uri', redirectUri],
 				['scope', 'read_vehicle_info'],
-				['state', String(item.state)],
+				['state', `signed:${String(item.state)}`],
 				['mode', 'live'],
 			]);
 			expect(item.scopes).toEqual(['read_vehicle_info']);
@@ -227,7 +251,7 @@ describe('Connect → Get Authorization URL', () => {
 		expect(items).toHaveLength(2);
 		for (const item of items) {
 			expect(item.state).toMatch(/^[A-Za-z0-9]{24}$/);
-			expect(new URL(String(item.url)).searchParams.get('state')).toBe(item.state);
+			expect(openSignedState(String(new URL(String(item.url)).searchParams.get('state'))).value).toBe(item.state);
 		}
 	});
 
@@ -251,6 +275,91 @@ describe('Connect → Get Authorization URL', () => {
 			[{ state: 'csrf-a1' }, { state: 'csrf-b2' }],
 		);
 
-		expect(outputJson(result).map((item) => item.state)).toEqual(['csrf-a1', 'csrf-b2']);
+		const items = outputJson(result);
+		expect(items.map((item) => item.state)).toEqual(['csrf-a1', 'csrf-b2']);
+		expect(items.map((item) => openSignedState(String(new URL(String(item.url)).searchParams.get('state'))).value)).toEqual([
+			'csrf-a1',
+			'csrf-b2',
+		]);
+	});
+
+	test('the state in the URL is signed with the credential\'s client secret: another secret does not verify it', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 'customer-7' });
+
+		const state = String(new URL(String(outputJson(result)[0].url)).searchParams.get('state'));
+		expect(openSignedState(state).value).toBe('customer-7');
+		expect(() => openSignedState(state, 'another-client-secret')).toThrow('not this credential');
+		expect(state).not.toContain(CLIENT_SECRET);
+		expect(Buffer.from(state.split('.')[1], 'base64url').toString('utf8')).toBe('customer-7');
+	});
+
+	test('every link gets a fresh nonce: the same State twice gives two different signed states', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 'same' }, [{}, {}]);
+
+		const states = outputJson(result).map((item) => new URL(String(item.url)).searchParams.get('state'));
+		expect(states[0]).not.toBe(states[1]);
+		expect(states.map((state) => openSignedState(String(state)).value)).toEqual(['same', 'same']);
+	});
+
+	test('a link is valid for 7 days by default; expiresAt is the signed expiry', async () => {
+		const before = Date.now();
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 's' });
+		const after = Date.now();
+
+		const [item] = outputJson(result);
+		const { expiresAtMs } = openSignedState(String(new URL(String(item.url)).searchParams.get('state')));
+		expect(new Date(String(item.expiresAt)).getTime()).toBe(expiresAtMs);
+		expect(expiresAtMs).toBeGreaterThanOrEqual(before + 168 * HOUR_MS);
+		expect(expiresAtMs).toBeLessThanOrEqual(after + 168 * HOUR_MS + 1000);
+	});
+
+	test.each([
+		[1, 1],
+		[720, 720],
+		['24', 24],
+	])('Link Valid For (Hours) %j makes the link valid for %i hour(s)', async (hours, expected) => {
+		const before = Date.now();
+		const result = await authorizationUrl(
+			{ redirectUri: 'https://n8n.example.com/cb', state: 's', options: { linkExpiryHours: fromItem('hours') } },
+			[{ hours }],
+		);
+
+		expect(result.error).toBeUndefined();
+		const expiresAt = new Date(String(outputJson(result)[0].expiresAt)).getTime();
+		expect(expiresAt).toBeGreaterThanOrEqual(before + expected * HOUR_MS);
+		expect(expiresAt).toBeLessThanOrEqual(Date.now() + expected * HOUR_MS + 1000);
+	});
+
+	test.each([
+		[0, '0'],
+		[721, '721'],
+		[1.5, '1.5'],
+		[-24, '-24'],
+		['a week', '"a week"'],
+		[true, 'true'],
+	])('Link Valid For (Hours) %j is refused, naming the item and the field', async (hours, shown) => {
+		const result = await authorizationUrl(
+			{ redirectUri: 'https://n8n.example.com/cb', state: 's', options: { linkExpiryHours: fromItem('hours') } },
+			[{ hours: 24 }, { hours }],
+		);
+
+		const error = errorOf(result);
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toBe(`Link Valid For (Hours) must be a whole number from 1 to 720; item 1 has ${shown}`);
+		expect(error.context).toEqual({ itemIndex: 1 });
+		expect(result.items('Smartcar')).toEqual([]);
+	});
+
+	test('a State longer than 512 characters is refused (it travels in the link); 512 is accepted', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: fromItem('state') }, [
+			{ state: 'x'.repeat(512) },
+			{ state: 'x'.repeat(513) },
+		]);
+
+		expect(errorOf(result).message).toBe('State in item 1 is longer than 512 characters');
+
+		const ok = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 'x'.repeat(512) });
+		expect(ok.error).toBeUndefined();
+		expect(outputJson(ok)[0].state).toBe('x'.repeat(512));
 	});
 });

@@ -1,7 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, randomString, updateDisplayOptions } from 'n8n-workflow';
 
+import { MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH, signConnectState } from '../../../shared/connect-state';
 import type { SmartcarClient } from '../../../shared/transport';
+
+/** How long a Connect link works by default: a week, because links go out by email. */
+export const DEFAULT_LINK_EXPIRY_HOURS = 168;
+export const MAX_LINK_EXPIRY_HOURS = MAX_LINK_VALIDITY_HOURS;
 
 const PERMISSIONS: Array<{ value: string; name: string; description: string }> = [
 	{ value: 'control_charge', name: 'Control Charge', description: 'Scope control_charge' },
@@ -67,7 +72,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Returned unchanged on the redirect, to tie it to this request. Leave empty to generate a random one (it is in the output).',
+			'Your own value to tie the redirect to this request (e.g. a customer ID); the Smartcar Trigger outputs it as <code>state</code>. It travels signed with a one-time nonce and an expiry, so only this credential can produce a link the trigger accepts. Leave empty for a random one (it is in the output).',
 	},
 	{
 		displayName: 'Options',
@@ -93,6 +98,15 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. country:DE',
 				description: 'Space-separated key:value flags for Connect',
+			},
+			{
+				displayName: 'Link Valid For (Hours)',
+				name: 'linkExpiryHours',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_LINK_EXPIRY_HOURS, numberPrecision: 0 },
+				default: DEFAULT_LINK_EXPIRY_HOURS,
+				description:
+					'How long the link works, in whole hours (1 to 720; default 168 = 7 days, for links sent by email). A Smartcar Trigger refuses a redirect after that, and every link works once.',
 			},
 			{
 				displayName: 'Make',
@@ -164,11 +178,25 @@ function unsafeRedirectReason(value: string, clientId: string): string | undefin
 interface ConnectOptions {
 	approvalPrompt?: unknown;
 	flags?: unknown;
+	linkExpiryHours?: unknown;
 	make?: unknown;
 	requiredScopes?: unknown;
 	singleSelect?: unknown;
 	singleSelectVin?: unknown;
 	user?: unknown;
+}
+
+/** What `validate` read and checked for one item; `execute` builds the link from exactly this. */
+export interface AuthorizationUrlParams {
+	redirectUri: string;
+	/** The `scope` parameter (`required:` prefixes included), '' for none. */
+	scope: string;
+	mode: string;
+	/** The builder's State, or undefined to use a random one. */
+	state?: string;
+	linkExpiryHours: number;
+	/** Connect's optional parameters, in the order they go into the URL; only non-empty ones. */
+	optional: Array<[string, string]>;
 }
 
 /** A mapped value as trimmed text: expressions may yield numbers, null or undefined. */
@@ -183,29 +211,63 @@ function list(value: unknown): string[] {
 	return values.map(text).filter((entry) => entry !== '');
 }
 
-/** Builds the Smartcar Connect URL a driver opens to grant access. No API call is made. */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, itemIndex: number): Promise<IDataObject> {
+function refuse(this: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
+	return new NodeOperationError(this.getNode(), message, { itemIndex, description });
+}
+
+function checkedRedirectUri(this: IExecuteFunctions, itemIndex: number, clientId: string): string {
 	const redirectUri = text(this.getNodeParameter('redirectUri', itemIndex, ''));
-	const reason = redirectUri === '' ? 'it is empty' : unsafeRedirectReason(redirectUri, client.clientId);
+	const reason = redirectUri === '' ? 'it is empty' : unsafeRedirectReason(redirectUri, clientId);
 	if (reason) {
-		throw new NodeOperationError(this.getNode(), `Redirect URI in item ${itemIndex} is not usable: ${reason}`, {
+		throw refuse.call(
+			this,
 			itemIndex,
-			description:
-				'Use an https URL registered in the Smartcar Dashboard (http only for localhost), e.g. the URL of a Smartcar Trigger set to "Connect Redirect".',
-		});
+			`Redirect URI in item ${itemIndex} is not usable: ${reason}`,
+			'Use an https URL registered in the Smartcar Dashboard (http only for localhost), e.g. the URL of a Smartcar Trigger set to "Connect Redirect".',
+		);
 	}
+	return redirectUri;
+}
+
+function checkedState(this: IExecuteFunctions, itemIndex: number): string | undefined {
+	const state = text(this.getNodeParameter('state', itemIndex, ''));
+	if (state.length > MAX_STATE_VALUE_LENGTH) {
+		throw refuse.call(
+			this,
+			itemIndex,
+			`State in item ${itemIndex} is longer than ${MAX_STATE_VALUE_LENGTH} characters`,
+			'The State travels inside the Connect link. Use a short reference (e.g. a customer or request ID) and look the rest up after the redirect.',
+		);
+	}
+	return state === '' ? undefined : state;
+}
+
+/** Link Valid For (Hours): a whole number from 1 to MAX_LINK_EXPIRY_HOURS, a number or its text; default a week. */
+function checkedExpiryHours(this: IExecuteFunctions, itemIndex: number, raw: unknown): number {
+	if (raw === undefined || raw === null || raw === '') return DEFAULT_LINK_EXPIRY_HOURS;
+	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LINK_EXPIRY_HOURS) {
+		throw refuse.call(
+			this,
+			itemIndex,
+			`Link Valid For (Hours) must be a whole number from 1 to ${MAX_LINK_EXPIRY_HOURS}; item ${itemIndex} has ${JSON.stringify(raw) ?? String(raw)}`,
+			`Enter how many hours the Connect link works: ${DEFAULT_LINK_EXPIRY_HOURS} is 7 days, ${MAX_LINK_EXPIRY_HOURS} is 30 days.`,
+		);
+	}
+	return value;
+}
+
+/** Reads and checks one item's fields (no request): the redirect URI, the State's length and the link's validity. */
+export function validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): AuthorizationUrlParams {
+	const redirectUri = checkedRedirectUri.call(this, itemIndex, client.clientId);
 	const scopes = list(this.getNodeParameter('scopes', itemIndex, []));
 	const mode = text(this.getNodeParameter('mode', itemIndex, 'live')) || 'live';
-	const givenState = text(this.getNodeParameter('state', itemIndex, ''));
-	const state = givenState === '' ? randomString(24) : givenState;
+	const state = checkedState.call(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as ConnectOptions;
+	const linkExpiryHours = checkedExpiryHours.call(this, itemIndex, options.linkExpiryHours);
 
 	const required = list(options.requiredScopes);
 	const scope = [...scopes.filter((s) => !required.includes(s)), ...required.map((s) => `required:${s}`)].join(' ');
-	const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: redirectUri });
-	if (scope) query.set('scope', scope);
-	query.set('state', state);
-	query.set('mode', mode);
 	const optional: Array<[string, string]> = [
 		['approval_prompt', text(options.approvalPrompt)],
 		['make', text(options.make)],
@@ -214,13 +276,33 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, i
 		['flags', text(options.flags)],
 		['user', text(options.user)],
 	];
-	for (const [name, value] of optional) if (value !== '') query.set(name, value);
+	return { redirectUri, scope, mode, state, linkExpiryHours, optional: optional.filter(([, value]) => value !== '') };
+}
+
+/**
+ * Builds the Smartcar Connect URL a driver opens to grant access. No API call is made. Its `state` is signed with
+ * this credential's key (see shared/connect-state.ts): the builder's State (or a random one), a fresh nonce and an
+ * expiry. The output's `state` is the builder's value, which the Smartcar Trigger outputs again on the redirect.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	params: AuthorizationUrlParams,
+): Promise<IDataObject> {
+	const value = params.state ?? randomString(24);
+	const signed = signConnectState(value, client.connectStateKey, params.linkExpiryHours * 3600);
+	const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: params.redirectUri });
+	if (params.scope) query.set('scope', params.scope);
+	query.set('state', signed.state);
+	query.set('mode', params.mode);
+	for (const [name, optionValue] of params.optional) query.set(name, optionValue);
 
 	return {
 		url: `${client.endpoints.connectUrl}?${query.toString()}`,
-		state,
-		redirectUri,
-		scopes: scope === '' ? [] : scope.split(' '),
-		mode,
+		state: value,
+		expiresAt: signed.expiresAt.toISOString(),
+		redirectUri: params.redirectUri,
+		scopes: params.scope === '' ? [] : params.scope.split(' '),
+		mode: params.mode,
 	};
 }
