@@ -30,6 +30,12 @@ export class RecentEvents {
 		return ids;
 	}
 
+	/** True when `key` was recorded (and is still remembered); unlike checkAndRecord, records nothing. */
+	has(key: string, now: number = Date.now()): boolean {
+		const recordedAt = this.seen.get(key);
+		return recordedAt !== undefined && now - recordedAt < this.maxAgeMs;
+	}
+
 	/** Forgets `key`, so a delivery that could not be handed to n8n can be accepted when Smartcar retries it. */
 	forget(key: string): void {
 		this.seen.delete(key);
@@ -44,26 +50,51 @@ export class RecentEvents {
 }
 
 /**
- * The workflow's own memory of event IDs (node static data), saved by n8n: it survives restarts and is shared by
+ * The workflow's own memory of IDs (node static data), saved by n8n: it survives restarts and is shared by
  * processes on one database. n8n saves a delivery's static data whole, so deliveries that overlap overwrite each
  * other's writes; writing what this process remembers (`alsoKnown`) along with the new ID restores the IDs an
  * overlapping delivery's save dropped.
  *
- * Returns whether `eventId` was already in the stored list.
+ * One list per purpose, under its own static-data key: Smartcar event IDs (`recentEventIds`, the default) and the
+ * nonces of used Connect links (`usedStateNonces`, see connect-redirect.ts).
  */
 export const STATIC_DATA_MAX_IDS = 500;
 
+export interface StaticIdList {
+	/** The node static-data key holding the list. */
+	key: string;
+	/** The newest this many IDs are kept. */
+	max: number;
+	/** IDs for which this is false are dropped when the list is written (e.g. nonces of expired links). */
+	keep?: (id: string) => boolean;
+}
+
+export const RECENT_EVENT_IDS: StaticIdList = { key: 'recentEventIds', max: STATIC_DATA_MAX_IDS };
+
+function storedIds(staticData: Record<string, unknown>, list: StaticIdList): string[] {
+	const stored = staticData[list.key];
+	return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
+}
+
+/** Whether `id` is in the stored list; writes nothing. */
+export function isInStaticData(staticData: Record<string, unknown>, id: string, list: StaticIdList = RECENT_EVENT_IDS): boolean {
+	return storedIds(staticData, list).includes(id);
+}
+
+/**
+ * Adds `id` (and `alsoKnown`) to the stored list, keeping the newest `list.max` entries that `list.keep` accepts
+ * (`id` itself is always written). Returns whether `id` was already in the stored list.
+ */
 export function rememberInStaticData(
-	staticData: { recentEventIds?: unknown },
-	eventId: string,
+	staticData: Record<string, unknown>,
+	id: string,
 	alsoKnown: string[] = [],
+	list: StaticIdList = RECENT_EVENT_IDS,
 ): boolean {
-	const loaded = Array.isArray(staticData.recentEventIds)
-		? staticData.recentEventIds.filter((id): id is string => typeof id === 'string')
-		: [];
-	const seen = loaded.includes(eventId);
-	const merged = new Set(loaded);
-	for (const id of [...alsoKnown, eventId]) merged.add(id);
-	staticData.recentEventIds = [...merged].slice(-STATIC_DATA_MAX_IDS);
+	const loaded = storedIds(staticData, list);
+	const seen = loaded.includes(id);
+	const merged = new Set(list.keep ? loaded.filter(list.keep) : loaded);
+	for (const known of [...(list.keep ? alsoKnown.filter(list.keep) : alsoKnown), id]) merged.add(known);
+	staticData[list.key] = [...merged].slice(-list.max);
 	return seen;
 }
