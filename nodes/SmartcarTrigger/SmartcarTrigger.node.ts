@@ -30,6 +30,12 @@ function httpMethodField(): Pick<IWebhookDescription, 'httpMethod'> {
 
 const vehicleEventsOnly = { show: { trigger: ['vehicleEvents'] } };
 const connectRedirectOnly = { show: { trigger: ['connectRedirect'] } };
+/**
+ * The credential: always for vehicle events (management token), and for Connect redirects checked as "Signed" (its
+ * client secret verifies the state). `stateCheck` is only displayed, so only set, in Connect Redirect mode: n8n drops
+ * parameters that are not displayed before checking a credential's display options.
+ */
+const credentialShown = { hide: { stateCheck: ['expectedValue', 'none'] } };
 
 export class SmartcarTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,7 +49,7 @@ export class SmartcarTrigger implements INodeType {
 		defaults: { name: 'Smartcar Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'smartcarApi', required: true, displayOptions: vehicleEventsOnly }],
+		credentials: [{ name: 'smartcarApi', required: true, displayOptions: credentialShown }],
 		webhooks: [{ name: 'default', responseMode: 'onReceived', path: 'webhook', ...httpMethodField() }],
 		properties: [
 			{
@@ -127,10 +133,38 @@ export class SmartcarTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Use the <b>Production URL</b> above as a Redirect URI in the Smartcar Dashboard and in Connect → Get Authorization URL. The driver\'s user ID arrives here as <code>userId</code>.',
+					'Use the <b>Production URL</b> above as a Redirect URI in the Smartcar Dashboard and in Connect → Get Authorization URL, and select the <b>same Smartcar credential</b> there and here: its links carry a signed state that only that credential can check. The driver\'s user ID arrives here as <code>userId</code>, your State value as <code>state</code>.',
 				name: 'connectRedirectNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: connectRedirectOnly,
+			},
+			{
+				displayName: 'Check State',
+				name: 'stateCheck',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Signed by Get Authorization URL',
+						value: 'signed',
+						description:
+							'Only redirects from a link made by Connect → Get Authorization URL with the same credential, not expired and not used before',
+					},
+					{
+						name: 'Expected Value Only',
+						value: 'expectedValue',
+						description:
+							'For Connect links built outside n8n: only the Expected State option is compared. Anyone who knows one link can forge other users\' redirects, and replays are accepted.',
+					},
+					{
+						name: 'None',
+						value: 'none',
+						description: 'Accepts anyone who calls this URL, with any user_id. Only for trying things out.',
+					},
+				],
+				default: 'signed',
+				description: 'Which redirects may start the workflow; others get an error page and start nothing',
 				displayOptions: connectRedirectOnly,
 			},
 			{
@@ -147,7 +181,7 @@ export class SmartcarTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						description:
-							'Only accept redirects whose state equals this value; others are rejected and do not start the workflow',
+							'Only accept redirects whose State value (the one set in Get Authorization URL, not the signed text in the link) equals this; others are rejected and do not start the workflow. Required for Check State: Expected Value Only.',
 					},
 					{
 						displayName: 'Failure Redirect URL',

@@ -1,6 +1,9 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { idProblem } from '../shared/ids';
 import { asString } from '../shared/values';
+import { safeRedirect, sendPage, sendRedirect } from './connect-page';
+import { ALREADY_USED, checkState, consume, wasUsed, type RejectedState, type StateCheck } from './redirect-state';
 
 interface RedirectOptions {
 	successRedirectUrl?: string;
@@ -8,80 +11,85 @@ interface RedirectOptions {
 	expectedState?: string;
 }
 
-function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const OPTIONAL_FIELDS: Array<[string, string]> = [
+	['code', 'code'],
+	['error', 'error'],
+	['errorDescription', 'error_description'],
+	['vin', 'vin'],
+	['make', 'make'],
+	['model', 'model'],
+	['year', 'year'],
+];
+
+function reject(context: IWebhookFunctions, rejection: RejectedState): IWebhookResponseData {
+	sendPage(context.getResponseObject(), rejection.status, rejection.title, rejection.message);
+	return { noWebhookResponse: true };
 }
 
-function page(title: string, message: string): string {
-	return (
-		'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
-		`<title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#0f1b3d}</style>` +
-		`</head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`
-	);
+function stateCheckOf(context: IWebhookFunctions): StateCheck {
+	const mode = context.getNodeParameter('stateCheck', 'signed');
+	return mode === 'expectedValue' || mode === 'none' ? mode : 'signed';
 }
 
-function safeRedirect(url: string | undefined): string | undefined {
-	if (!url || url.trim() === '') return undefined;
-	try {
-		const parsed = new URL(url.trim());
-		return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.toString() : undefined;
-	} catch {
-		return undefined;
+/** The redirect's result fields (who connected, or why not), `year` as a number when it is one. */
+function resultItem(userId: string | null, state: string | null, text: (name: string) => string | undefined): IDataObject {
+	const item: IDataObject = { userId, state };
+	for (const [key, param] of OPTIONAL_FIELDS) {
+		const value = text(param);
+		if (value !== undefined) item[key] = key === 'year' && /^\d{4}$/.test(value) ? Number(value) : value;
 	}
+	return item;
 }
 
 /**
- * GET from the driver's browser when Smartcar Connect sends them back: outputs who connected (user_id) or why it
- * failed, and shows the driver a page or redirects them onward.
+ * GET from the driver's browser when Smartcar Connect sends them back. Nothing runs unless the redirect carries a
+ * result (`user_id`, or `error`), a well-formed user ID, and a state that passes Check State. In Signed mode a
+ * redirect with a `user_id` uses its link up (a replay is refused); an error redirect without one (the driver
+ * cancelled, no compatible vehicle…) is checked the same way, and refused once the link is used, but does not use
+ * it up, so the driver can open the link again and retry. The
+ * workflow gets who connected or why it failed, with the builder's original State value as `state`; the driver
+ * gets a page or is redirected onward.
  */
 export async function receiveConnectRedirect(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const query = this.getQueryData() as IDataObject;
-	const response = this.getResponseObject();
 	const options = this.getNodeParameter('redirectOptions', {}) as RedirectOptions;
 	const text = (name: string): string | undefined => {
 		const value = asString(query[name]);
 		return value === undefined || value === '' ? undefined : value;
 	};
 
-	const state = text('state') ?? null;
-	const expected = options.expectedState?.trim();
-	if (expected && state !== expected) {
-		response.status(400).type('html').send(page('Link not valid', 'This sign-in link was not issued by this service or has expired. Please start again.'));
-		return { noWebhookResponse: true };
-	}
-
 	const userId = text('user_id') ?? null;
 	const error = text('error');
 	if (!userId && !error) {
-		response.status(400).type('html').send(page('Nothing to do', 'This address is where Smartcar Connect returns drivers; it was opened without a result.'));
-		return { noWebhookResponse: true };
+		return reject(this, {
+			ok: false,
+			status: 400,
+			title: 'Nothing to do',
+			message: 'This address is where Smartcar Connect returns drivers; it was opened without a result.',
+		});
+	}
+	if (userId !== null && idProblem(userId) !== undefined) {
+		return reject(this, { ok: false, status: 400, title: 'Link not valid', message: 'This address was opened with a user ID Smartcar does not issue.' });
 	}
 
-	const item: IDataObject = { userId, state };
-	const optional: Array<[string, string]> = [
-		['code', 'code'],
-		['error', 'error'],
-		['errorDescription', 'error_description'],
-		['vin', 'vin'],
-		['make', 'make'],
-		['model', 'model'],
-		['year', 'year'],
-	];
-	for (const [key, param] of optional) {
-		const value = text(param);
-		if (value !== undefined) item[key] = key === 'year' && /^\d{4}$/.test(value) ? Number(value) : value;
+	const expected = asString(options.expectedState)?.trim() || undefined;
+	const state = await checkState(this, stateCheckOf(this), text('state'), expected);
+	if (!state.ok) return reject(this, state);
+	if (state.nonceId !== undefined && (userId === null ? wasUsed(this, state.nonceId) : consume(this, state.nonceId))) {
+		return reject(this, ALREADY_USED);
 	}
 
+	const item = resultItem(userId, state.value, text);
+	const response = this.getResponseObject();
 	const target = safeRedirect(error ? options.failureRedirectUrl : options.successRedirectUrl);
 	if (target) {
-		response.redirect(302, target);
+		sendRedirect(response, target);
 	} else if (error) {
-		response
-			.status(200)
-			.type('html')
-			.send(page('Vehicle not connected', asString(item.errorDescription) ?? 'Smartcar Connect did not complete. You can close this window and try again.'));
+		const message = asString(item.errorDescription) ?? 'Smartcar Connect did not complete. You can close this window and try again.';
+		sendPage(response, 200, 'Vehicle not connected', message);
 	} else {
-		response.status(200).type('html').send(page('Vehicle connected', 'Thank you. You can close this window.'));
+		sendPage(response, 200, 'Vehicle connected', 'Thank you. You can close this window.');
 	}
+	// Answering here (not through n8n's onReceived answer) makes n8n save the used nonce before the run starts.
 	return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray([item])] };
 }

@@ -1,16 +1,91 @@
 /**
  * Trigger On = Connect Redirect (contract §5): the driver's browser comes back with `?user_id=…&state=…` or
  * `?error=…&error_description=…&state=…`; the workflow gets who connected or why not, the browser a page or a redirect.
+ *
+ * Check State "Signed" (the default) accepts only a state signed with the trigger credential's key, unexpired and not
+ * used before. Signed states are built here with node:crypto from the documented format (never the package's signer):
+ * `v1.<b64url value>.<b64url 16-byte nonce>.<expiry s, base36>.<b64url HMAC-SHA256>`, keyed with
+ * HMAC-SHA256(client secret, "n8n-nodes-smartcar/connect-state/v1").
  */
-import type { IDataObject } from 'n8n-workflow';
+import { createHmac, randomBytes } from 'node:crypto';
+
+import { NodeHelpers, type ICredentialDataDecryptedObject, type IDataObject, type INodeParameters } from 'n8n-workflow';
+
+import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
 
 import { shutdownHarness, type WebhookHost } from '../harness';
-import { request, settle, startTriggerHost, type HttpResult } from './trigger-fixture';
+import {
+	CLIENT_SECRET,
+	STATIC_KEY,
+	credentialData,
+	isRecord,
+	request,
+	settle,
+	startTriggerHost,
+	triggerNode,
+	type HttpResult,
+} from './trigger-fixture';
+
+type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
 
 const USER_ID = '725146a3-4b8e-4c1f-9a2d-0e6f7b8c9d01';
+const HOUR = 3600;
 
-async function redirectHost(redirectOptions: Record<string, string> = {}): Promise<WebhookHost> {
-	return await startTriggerHost({ parameters: { trigger: 'connectRedirect', redirectOptions }, credential: null });
+/** The headers every answer of the Connect Redirect trigger carries. */
+const SECURITY_HEADERS = {
+	'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'no-referrer',
+	'cache-control': 'no-store',
+};
+
+function nowSeconds(): number {
+	return Math.floor(Date.now() / 1000);
+}
+
+/** A state as Get Authorization URL signs it, made independently here. */
+function signState(value: string, options: { secret?: string; expiresAt?: number; nonce?: Buffer } = {}): string {
+	const key = createHmac('sha256', options.secret ?? CLIENT_SECRET).update('n8n-nodes-smartcar/connect-state/v1').digest();
+	const expiry = options.expiresAt ?? nowSeconds() + HOUR;
+	const signed = `v1.${Buffer.from(value).toString('base64url')}.${(options.nonce ?? randomBytes(16)).toString('base64url')}.${expiry.toString(36)}`;
+	return `${signed}.${createHmac('sha256', key).update(signed).digest('base64url')}`;
+}
+
+interface HostSetup {
+	stateCheck?: 'signed' | 'expectedValue' | 'none';
+	redirectOptions?: Record<string, string>;
+	/** Default: the trigger fixture's credential; null → none. */
+	credential?: ICredentialDataDecryptedObject | null;
+	triggerClass?: TriggerModule['SmartcarTrigger'];
+	staticData?: IDataObject;
+}
+
+const hosts: WebhookHost[] = [];
+
+async function redirectHost(setup: HostSetup = {}): Promise<WebhookHost> {
+	const parameters = {
+		trigger: 'connectRedirect',
+		...(setup.stateCheck ? { stateCheck: setup.stateCheck } : {}),
+		redirectOptions: setup.redirectOptions ?? {},
+	};
+	const host = await startTriggerHost({
+		parameters,
+		credential: setup.credential === undefined ? credentialData() : setup.credential,
+		triggerClass: setup.triggerClass,
+		staticData: setup.staticData,
+	});
+	hosts.push(host);
+	return host;
+}
+
+/** The node class from a fresh module registry: a new process's empty in-process memory. */
+function freshTriggerClass(): TriggerModule['SmartcarTrigger'] {
+	let loaded: TriggerModule | undefined;
+	jest.isolateModules(() => {
+		loaded = require('../../nodes/SmartcarTrigger/SmartcarTrigger.node') as TriggerModule;
+	});
+	if (loaded === undefined) throw new Error('could not load the trigger module');
+	return loaded.SmartcarTrigger;
 }
 
 async function open(host: WebhookHost, query: Record<string, string>): Promise<HttpResult> {
@@ -26,59 +101,72 @@ async function onlyItem(host: WebhookHost): Promise<IDataObject> {
 	return execution.items[0][0].json;
 }
 
+async function expectNoExecution(host: WebhookHost): Promise<void> {
+	await settle(host);
+	expect(host.executions).toHaveLength(0);
+	expect(host.requests.every((record) => !record.startedExecution)).toBe(true);
+}
+
+function expectSecurityHeaders(response: HttpResult): void {
+	expect(response.headers).toMatchObject(SECURITY_HEADERS);
+}
+
+function usedNonces(host: WebhookHost): unknown {
+	const node = host.staticData()[STATIC_KEY];
+	return isRecord(node) ? node.usedStateNonces : undefined;
+}
+
+afterEach(async () => {
+	for (const host of hosts.splice(0)) await host.close();
+});
+
 afterAll(() => shutdownHarness());
 
-describe('Connect redirect', () => {
-	let host: WebhookHost | undefined;
-
-	afterEach(async () => {
-		await host?.close();
-		host = undefined;
-	});
-
+describe('Connect redirect: results', () => {
 	it('listens for GET only (POST → 404 naming GET)', async () => {
-		host = await redirectHost();
+		const host = await redirectHost();
 		const post = await request(host.url(), { body: '{}', headers: { 'content-type': 'application/json' } });
 		expect(post.status).toBe(404);
 		expect(post.text).toContain('Did you mean to make a GET request?');
 	});
 
-	it('success: item {userId, state} and a 200 HTML confirmation page', async () => {
-		host = await redirectHost();
-		const response = await open(host, { user_id: USER_ID, state: '0facda3319' });
+	it('success: item {userId, state: the builder\'s value} and a 200 HTML confirmation page with the security headers', async () => {
+		const host = await redirectHost();
+		const response = await open(host, { user_id: USER_ID, state: signState('0facda3319') });
 		expect(response.status).toBe(200);
 		expect(response.headers['content-type']).toMatch(/^text\/html/);
+		expectSecurityHeaders(response);
 		expect(response.text).toContain('<h1>Vehicle connected</h1>');
 		expect(response.text).toContain('Thank you. You can close this window.');
 		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: '0facda3319' });
 	});
 
-	it('success without state: state null; a code, when sent, is passed through', async () => {
-		host = await redirectHost();
-		const response = await open(host, { user_id: USER_ID, code: 'auth-code-123' });
-		expect(response.status).toBe(200);
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: null, code: 'auth-code-123' });
+	it('a code, when sent, is passed through', async () => {
+		const host = await redirectHost();
+		await open(host, { user_id: USER_ID, code: 'auth-code-123', state: signState('s0') });
+		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's0', code: 'auth-code-123' });
 	});
 
-	it('success with a Success Redirect URL: 302 to it', async () => {
-		host = await redirectHost({
-			successRedirectUrl: 'https://example.com/connected?from=smartcar',
-			failureRedirectUrl: 'https://example.com/failed',
+	it('success with a Success Redirect URL: 302 to it, with the security headers', async () => {
+		const host = await redirectHost({
+			redirectOptions: { successRedirectUrl: 'https://example.com/connected?from=smartcar', failureRedirectUrl: 'https://example.com/failed' },
 		});
-		const response = await open(host, { user_id: USER_ID, state: 's1' });
+		const response = await open(host, { user_id: USER_ID, state: signState('s1') });
 		expect(response.status).toBe(302);
 		expect(response.headers.location).toBe('https://example.com/connected?from=smartcar');
+		expectSecurityHeaders(response);
 		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's1' });
 	});
 
-	it('error: item with error and errorDescription, and a page that says so', async () => {
-		host = await redirectHost();
+	it('error: item with error and errorDescription, and a page that says so, with the security headers', async () => {
+		const host = await redirectHost();
 		const response = await open(host, {
 			error: 'access_denied',
 			error_description: 'The user denied access to your application.',
-			state: 's2',
+			state: signState('s2'),
 		});
 		expect(response.status).toBe(200);
+		expectSecurityHeaders(response);
 		expect(response.text).toContain('<h1>Vehicle not connected</h1>');
 		expect(response.text).toContain('The user denied access to your application.');
 		expect(await onlyItem(host)).toEqual({
@@ -90,18 +178,17 @@ describe('Connect redirect', () => {
 	});
 
 	it('error with a Failure Redirect URL: 302 to it (not to the success URL)', async () => {
-		host = await redirectHost({
-			successRedirectUrl: 'https://example.com/connected',
-			failureRedirectUrl: 'https://example.com/failed',
+		const host = await redirectHost({
+			redirectOptions: { successRedirectUrl: 'https://example.com/connected', failureRedirectUrl: 'https://example.com/failed' },
 		});
-		const response = await open(host, { error: 'no_vehicles', error_description: 'No vehicles.', state: 's3' });
+		const response = await open(host, { error: 'no_vehicles', error_description: 'No vehicles.', state: signState('s3') });
 		expect(response.status).toBe(302);
 		expect(response.headers.location).toBe('https://example.com/failed');
 		expect(await onlyItem(host)).toEqual({ userId: null, state: 's3', error: 'no_vehicles', errorDescription: 'No vehicles.' });
 	});
 
 	it('vehicle_incompatible carries vin, make, model and year (a number)', async () => {
-		host = await redirectHost();
+		const host = await redirectHost();
 		await open(host, {
 			error: 'vehicle_incompatible',
 			error_description: 'The vehicle is not compatible.',
@@ -109,7 +196,7 @@ describe('Connect redirect', () => {
 			make: 'TESLA',
 			model: 'Model 3',
 			year: '2018',
-			state: 's4',
+			state: signState('s4'),
 		});
 		expect(await onlyItem(host)).toEqual({
 			userId: null,
@@ -123,40 +210,23 @@ describe('Connect redirect', () => {
 		});
 	});
 
-	it('Expected State: the matching state runs, another state → 400 and no execution', async () => {
-		host = await redirectHost({ expectedState: 'state-issued-by-us' });
-		const wrong = await open(host, { user_id: USER_ID, state: 'state-from-someone-else' });
-		expect(wrong.status).toBe(400);
-		expect(wrong.text).toContain('Link not valid');
-		const missing = await open(host, { user_id: USER_ID });
-		expect(missing.status).toBe(400);
-		const wrongError = await open(host, { error: 'access_denied', state: 'nope' });
-		expect(wrongError.status).toBe(400);
-		await settle(host);
-		expect(host.executions).toHaveLength(0);
-
-		const right = await open(host, { user_id: USER_ID, state: 'state-issued-by-us' });
-		expect(right.status).toBe(200);
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 'state-issued-by-us' });
-	});
-
 	it.each([
 		['no parameters', {}],
 		['only a state', { state: 'abc' }],
 		['an empty user_id', { user_id: '', state: 'abc' }],
-	])('neither user_id nor error (%s) → 400, no execution', async (_what, query) => {
-		host = await redirectHost();
+	])('neither user_id nor error (%s) → 400 with the security headers, no execution', async (_what, query) => {
+		const host = await redirectHost();
 		const response = await open(host, query);
 		expect(response.status).toBe(400);
+		expectSecurityHeaders(response);
 		expect(response.text).toContain('Nothing to do');
-		await settle(host);
-		expect(host.executions).toHaveLength(0);
+		await expectNoExecution(host);
 	});
 
 	it('escapes HTML: a <script> in error_description never reaches the page unescaped', async () => {
-		host = await redirectHost();
+		const host = await redirectHost();
 		const attack = '<script>alert("x")</script><img src=x onerror=alert(1)> & \'quoted\'';
-		const response = await open(host, { error: 'access_denied', error_description: attack, state: 's5' });
+		const response = await open(host, { error: 'access_denied', error_description: attack, state: signState('s5') });
 		expect(response.status).toBe(200);
 		expect(response.text).not.toContain('<script>');
 		expect(response.text).not.toContain('<img');
@@ -166,11 +236,258 @@ describe('Connect redirect', () => {
 	});
 
 	it('a redirect URL that is not http(s) is not followed: the page is shown instead', async () => {
-		host = await redirectHost({ successRedirectUrl: 'javascript:alert(1)' });
-		const response = await open(host, { user_id: USER_ID, state: 's6' });
+		const host = await redirectHost({ redirectOptions: { successRedirectUrl: 'javascript:alert(1)' } });
+		const response = await open(host, { user_id: USER_ID, state: signState('s6') });
 		expect(response.status).toBe(200);
 		expect(response.headers.location).toBeUndefined();
 		expect(response.text).toContain('Vehicle connected');
 		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's6' });
+	});
+
+	it.each([
+		['a slash', `${USER_ID}/../other`],
+		['a space', `${USER_ID} x`],
+		['a control character', `${USER_ID}\u0001`],
+		['non-ASCII', `${USER_ID}é`],
+		['too many characters', 'a'.repeat(129)],
+	])('a user_id with %s → 400, no execution, and the link is not used up', async (_what, userId) => {
+		const host = await redirectHost();
+		const state = signState('s7');
+		const response = await open(host, { user_id: userId, state });
+		expect(response.status).toBe(400);
+		expectSecurityHeaders(response);
+		expect(response.text).toContain('Link not valid');
+		await expectNoExecution(host);
+
+		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
+		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's7' });
+	});
+});
+
+describe('Connect redirect: Check State = Signed (default) refuses what it cannot prove', () => {
+	const expired = () => signState('customer-42', { expiresAt: nowSeconds() - 1 });
+	const tampered = () => {
+		const parts = signState('customer-42').split('.');
+		parts[1] = Buffer.from('customer-43').toString('base64url');
+		return parts.join('.');
+	};
+	const laterExpiry = () => {
+		const parts = signState('customer-42').split('.');
+		parts[3] = (nowSeconds() + 10_000 * HOUR).toString(36);
+		return parts.join('.');
+	};
+
+	it.each<[string, number, string, () => Record<string, string>]>([
+		['a forged redirect without state', 400, 'Link not valid', () => ({ user_id: USER_ID })],
+		['an empty state', 400, 'Link not valid', () => ({ user_id: USER_ID, state: '' })],
+		['a plain state', 400, 'Link not valid', () => ({ user_id: USER_ID, state: 'state-from-workflow-42' })],
+		['a tampered value', 400, 'Link not valid', () => ({ user_id: USER_ID, state: tampered() })],
+		['a tampered expiry', 400, 'Link not valid', () => ({ user_id: USER_ID, state: laterExpiry() })],
+		['a state signed with another credential', 400, 'Link not valid', () => ({ user_id: USER_ID, state: signState('customer-42', { secret: 'other-secret' }) })],
+		['an expired state', 410, 'Link expired', () => ({ user_id: USER_ID, state: expired() })],
+		['an error redirect without state', 400, 'Link not valid', () => ({ error: 'access_denied' })],
+		['an error redirect with a plain state', 400, 'Link not valid', () => ({ error: 'access_denied', state: 'nope' })],
+		['an error redirect with an expired state', 410, 'Link expired', () => ({ error: 'access_denied', state: expired() })],
+	])('%s → %i "%s" page, no execution', async (_what, status, title, query) => {
+		const host = await redirectHost();
+		const response = await open(host, query());
+		expect(response.status).toBe(status);
+		expect(response.headers['content-type']).toMatch(/^text\/html/);
+		expectSecurityHeaders(response);
+		expect(response.text).toContain(`<h1>${title}</h1>`);
+		await expectNoExecution(host);
+	});
+
+	it('a replayed success redirect → 409 "Link already used", no second execution', async () => {
+		const host = await redirectHost();
+		const query = { user_id: USER_ID, state: signState('once') };
+		expect((await open(host, query)).status).toBe(200);
+		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 'once' });
+
+		const replay = await open(host, query);
+		expect(replay.status).toBe(409);
+		expectSecurityHeaders(replay);
+		expect(replay.text).toContain('<h1>Link already used</h1>');
+		const otherUser = await open(host, { ...query, user_id: 'ffffffff-4b8e-4c1f-9a2d-0e6f7b8c9d01' });
+		expect(otherUser.status).toBe(409);
+		await settle(host);
+		expect(host.executions).toHaveLength(1);
+	});
+
+	it('two redirects with one link arriving together: exactly one runs', async () => {
+		const host = await redirectHost();
+		const state = signState('together');
+		const responses = await Promise.all(Array.from({ length: 5 }, () => open(host, { user_id: USER_ID, state })));
+		expect(responses.map((response) => response.status).sort()).toEqual([200, 409, 409, 409, 409]);
+		await settle(host);
+		expect(host.executions).toHaveLength(1);
+	});
+
+	it('an error redirect does not use the link up (the driver can retry); once used, the link refuses errors too', async () => {
+		const host = await redirectHost();
+		const state = signState('retry-me');
+		expect((await open(host, { error: 'access_denied', state })).status).toBe(200);
+		expect((await open(host, { error: 'access_denied', state })).status).toBe(200);
+		await host.waitForExecutions(2);
+		expect(usedNonces(host)).toBeUndefined();
+
+		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
+		await host.waitForExecutions(3);
+		expect((await open(host, { error: 'access_denied', state })).status).toBe(409);
+		expect((await open(host, { user_id: USER_ID, state })).status).toBe(409);
+		await settle(host);
+		expect(host.executions.map((execution) => execution.items[0][0].json)).toEqual([
+			{ userId: null, state: 'retry-me', error: 'access_denied' },
+			{ userId: null, state: 'retry-me', error: 'access_denied' },
+			{ userId: USER_ID, state: 'retry-me' },
+		]);
+	});
+
+	it('a redirect with both user_id and error uses the link up (it carries a user ID)', async () => {
+		const host = await redirectHost();
+		const state = signState('both');
+		expect((await open(host, { user_id: USER_ID, error: 'server_error', state })).status).toBe(200);
+		await host.waitForExecutions(1);
+		expect((await open(host, { user_id: USER_ID, error: 'server_error', state })).status).toBe(409);
+		await settle(host);
+		expect(host.executions).toHaveLength(1);
+	});
+
+	it('a used link stays refused after a restart: the nonce is in the workflow\'s static data', async () => {
+		const state = signState('survives');
+		const nonce = state.split('.')[2];
+		const first = await redirectHost({ triggerClass: freshTriggerClass() });
+		expect((await open(first, { user_id: USER_ID, state })).status).toBe(200);
+		await first.waitForExecutions(1);
+		await settle(first);
+		const stored = usedNonces(first);
+		expect(stored).toEqual([`${nonce}.${state.split('.')[3]}`]);
+
+		const restarted = await redirectHost({ triggerClass: freshTriggerClass(), staticData: first.staticData() });
+		expect((await open(restarted, { user_id: USER_ID, state })).status).toBe(409);
+		await expectNoExecution(restarted);
+	});
+
+	it('static data drops the nonces of expired links, keeps the others', async () => {
+		const expiredId = `${randomBytes(16).toString('base64url')}.${(nowSeconds() - 5).toString(36)}`;
+		const liveId = `${randomBytes(16).toString('base64url')}.${(nowSeconds() + HOUR).toString(36)}`;
+		const host = await redirectHost({
+			triggerClass: freshTriggerClass(),
+			staticData: { [STATIC_KEY]: { usedStateNonces: [expiredId, liveId, 42], recentEventIds: ['event-1'] } },
+		});
+		const state = signState('new');
+		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
+		await host.waitForExecutions(1);
+		await settle(host);
+		const [, , nonce, expiry] = state.split('.');
+		expect(usedNonces(host)).toEqual([liveId, `${nonce}.${expiry}`]);
+		expect((host.staticData()[STATIC_KEY] as IDataObject).recentEventIds).toEqual(['event-1']);
+	});
+
+	it('without a credential it cannot check anything: 500 "Not set up", no execution', async () => {
+		const host = await redirectHost({ credential: null });
+		const response = await open(host, { user_id: USER_ID, state: signState('x') });
+		expect(response.status).toBe(500);
+		expectSecurityHeaders(response);
+		expect(response.text).toContain('<h1>Not set up</h1>');
+		await expectNoExecution(host);
+	});
+
+	it('Expected State is compared with the signed value; a plain state equal to it is still refused', async () => {
+		const host = await redirectHost({ redirectOptions: { expectedState: 'campaign-7' } });
+		expect((await open(host, { user_id: USER_ID, state: signState('campaign-8') })).status).toBe(400);
+		expect((await open(host, { user_id: USER_ID, state: 'campaign-7' })).status).toBe(400);
+		await expectNoExecution(host);
+
+		expect((await open(host, { user_id: USER_ID, state: signState('campaign-7') })).status).toBe(200);
+		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 'campaign-7' });
+	});
+});
+
+describe('Connect redirect: Check State = Expected Value Only', () => {
+	it('compares only Expected State (plain or inside a signed state); no credential needed; replays are accepted', async () => {
+		const host = await redirectHost({ stateCheck: 'expectedValue', credential: null, redirectOptions: { expectedState: 'state-issued-by-us' } });
+		const wrong = await open(host, { user_id: USER_ID, state: 'state-from-someone-else' });
+		expect(wrong.status).toBe(400);
+		expectSecurityHeaders(wrong);
+		expect(wrong.text).toContain('Link not valid');
+		expect((await open(host, { user_id: USER_ID })).status).toBe(400);
+		expect((await open(host, { error: 'access_denied', state: 'nope' })).status).toBe(400);
+		await expectNoExecution(host);
+
+		const right = { user_id: USER_ID, state: 'state-issued-by-us' };
+		expect((await open(host, right)).status).toBe(200);
+		expect((await open(host, right)).status).toBe(200);
+		expect((await open(host, { user_id: USER_ID, state: signState('state-issued-by-us', { secret: 'any' }) })).status).toBe(200);
+		await host.waitForExecutions(3);
+		expect(host.executions.map((execution) => execution.items[0][0].json)).toEqual([
+			{ userId: USER_ID, state: 'state-issued-by-us' },
+			{ userId: USER_ID, state: 'state-issued-by-us' },
+			{ userId: USER_ID, state: 'state-issued-by-us' },
+		]);
+	});
+
+	it('without an Expected State it refuses everything: 500 "Not set up"', async () => {
+		const host = await redirectHost({ stateCheck: 'expectedValue', credential: null });
+		const response = await open(host, { user_id: USER_ID, state: 'anything' });
+		expect(response.status).toBe(500);
+		expect(response.text).toContain('<h1>Not set up</h1>');
+		await expectNoExecution(host);
+	});
+});
+
+describe('Connect redirect: Check State = None', () => {
+	it('accepts anyone calling the URL with any user_id (what the option warns about)', async () => {
+		const host = await redirectHost({ stateCheck: 'none', credential: null });
+		expect((await open(host, { user_id: USER_ID })).status).toBe(200);
+		expect((await open(host, { user_id: USER_ID, state: 'plain' })).status).toBe(200);
+		expect((await open(host, { user_id: USER_ID, state: signState('signed-value') })).status).toBe(200);
+		await host.waitForExecutions(3);
+		expect(host.executions.map((execution) => execution.items[0][0].json)).toEqual([
+			{ userId: USER_ID, state: null },
+			{ userId: USER_ID, state: 'plain' },
+			{ userId: USER_ID, state: 'signed-value' },
+		]);
+	});
+
+	it('still refuses a malformed user_id', async () => {
+		const host = await redirectHost({ stateCheck: 'none', credential: null });
+		expect((await open(host, { user_id: '../x' })).status).toBe(400);
+		await expectNoExecution(host);
+	});
+});
+
+describe('Connect redirect: the credential', () => {
+	const description = new SmartcarTrigger().description;
+
+	/**
+	 * Whether n8n shows (and, being required, demands) the credential for these stored parameters: n8n first resolves
+	 * the parameters (defaults added, parameters that are not displayed dropped), as `new Workflow()` does, then
+	 * checks the credential's display options (n8n-core node-execution-context `_getCredentials`).
+	 */
+	function credentialShown(stored: INodeParameters): boolean {
+		const node = triggerNode(stored);
+		const resolved = NodeHelpers.getNodeParameters(description.properties, stored, true, false, node, description) ?? {};
+		const [credential] = description.credentials ?? [];
+		expect(credential).toMatchObject({ name: 'smartcarApi', required: true });
+		return NodeHelpers.displayParameter(resolved, credential, node, description, resolved);
+	}
+
+	it.each<[string, boolean, INodeParameters]>([
+		['Vehicle Events (stored explicitly)', true, { trigger: 'vehicleEvents' }],
+		['Vehicle Events (the default, nothing stored)', true, {}],
+		['Vehicle Events with a Check State left over from Connect Redirect', true, { trigger: 'vehicleEvents', stateCheck: 'none' }],
+		['Connect Redirect, Check State not stored (default Signed)', true, { trigger: 'connectRedirect' }],
+		['Connect Redirect, Signed', true, { trigger: 'connectRedirect', stateCheck: 'signed' }],
+		['Connect Redirect, Expected Value Only', false, { trigger: 'connectRedirect', stateCheck: 'expectedValue' }],
+		['Connect Redirect, None', false, { trigger: 'connectRedirect', stateCheck: 'none' }],
+	])('%s → credential shown (and required): %s', (_what, shown, stored) => {
+		expect(credentialShown(stored)).toBe(shown);
+	});
+
+	it('Check State is a Connect Redirect parameter only, default Signed, with the three documented values', () => {
+		const stateCheck = description.properties.find((property) => property.name === 'stateCheck');
+		expect(stateCheck).toMatchObject({ type: 'options', default: 'signed', displayOptions: { show: { trigger: ['connectRedirect'] } } });
+		expect(stateCheck?.options?.map((option) => ('value' in option ? option.value : undefined))).toEqual(['signed', 'expectedValue', 'none']);
 	});
 });
