@@ -10,9 +10,19 @@ import type {
 
 import { PRODUCTION } from '../nodes/shared/constants';
 import { resolveEndpoints } from '../nodes/shared/endpoints';
-import { exchangeClientCredentials, obtainToken, tokenCacheKey, tokenFingerprint } from './smartcar-token';
+import { exchangeClientCredentials, obtainToken, tokenCacheKey, tokenFingerprint, type TokenKeyParts } from './smartcar-token';
 
 const customOnly = { show: { environment: ['custom'] } };
+
+function trimmed(value: unknown): string {
+	return typeof value === 'string' ? value.trim() : '';
+}
+
+/** Everything a token is exchanged with and sent to: the token is bound to all of it (see tokenFingerprint). */
+function tokenParts(credentials: ICredentialDataDecryptedObject): TokenKeyParts {
+	const { tokenUrl, apiBaseUrl } = resolveEndpoints(credentials);
+	return { tokenUrl, apiBaseUrl, clientId: trimmed(credentials.clientId), clientSecret: trimmed(credentials.clientSecret) };
+}
 
 export class SmartcarApi implements ICredentialType {
 	name = 'smartcarApi';
@@ -107,13 +117,10 @@ export class SmartcarApi implements ICredentialType {
 
 	/** Client-credentials exchange; n8n stores the result encrypted in the credential and shares it. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		const { tokenUrl } = resolveEndpoints(credentials);
-		const clientId = typeof credentials.clientId === 'string' ? credentials.clientId.trim() : '';
-		const clientSecret = typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '';
-		if (clientId === '' || clientSecret === '') {
+		const parts = tokenParts(credentials);
+		if (parts.clientId === '' || parts.clientSecret === '') {
 			throw new Error('The Smartcar API credential needs a Client ID and a Client Secret (Smartcar Dashboard → API Credentials).');
 		}
-		const parts = { tokenUrl, clientId, clientSecret };
 		const presented = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 		const token = await obtainToken(tokenCacheKey(parts), presented, async () =>
 			await exchangeClientCredentials(this.helpers.httpRequest, parts),
@@ -122,8 +129,9 @@ export class SmartcarApi implements ICredentialType {
 	}
 
 	/**
-	 * Bearer token. A token issued for another client ID, secret or token URL (the credential was edited and n8n
-	 * kept the stored token) is not sent: Smartcar's 401 then makes n8n exchange again with the current values.
+	 * Bearer token. A token issued for another client ID, secret, token URL or API base URL (the credential was
+	 * edited and n8n kept the stored token) is not sent: Smartcar's 401 then makes n8n exchange again with the
+	 * current values.
 	 */
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
@@ -131,11 +139,7 @@ export class SmartcarApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> => {
 		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 		const issuedFor = typeof credentials.accessTokenIssuedFor === 'string' ? credentials.accessTokenIssuedFor : '';
-		const current = tokenFingerprint({
-			tokenUrl: resolveEndpoints(credentials).tokenUrl,
-			clientId: typeof credentials.clientId === 'string' ? credentials.clientId.trim() : '',
-			clientSecret: typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '',
-		});
+		const current = tokenFingerprint(tokenParts(credentials));
 		const usable = token !== '' && (issuedFor === '' || issuedFor === current);
 		return {
 			...requestOptions,
@@ -148,6 +152,9 @@ export class SmartcarApi implements ICredentialType {
 			baseURL: `={{$credentials.environment === "custom" && $credentials.apiBaseUrl ? $credentials.apiBaseUrl.replace(/\\/+$/, "") : "${PRODUCTION.apiBaseUrl}"}}`,
 			url: '/connections',
 			qs: { 'page[size]': 1 },
+			// The token goes to the API Base URL only: a redirect elsewhere fails the test instead of carrying it.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		},
 	};
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
+import { displayUrl, redact } from '../nodes/shared/redact';
+
 /**
  * One in-flight client-credentials exchange per credential per process.
  *
@@ -23,6 +25,8 @@ export interface TokenKeyParts {
 	tokenUrl: string;
 	clientId: string;
 	clientSecret: string;
+	/** Where the token is sent: a token is bound to it, so an edited API Base URL never receives an older token. */
+	apiBaseUrl: string;
 }
 
 interface Entry {
@@ -45,14 +49,15 @@ const MAX_ENTRIES = 200;
 
 const entries = new Map<string, Entry>();
 
-export function tokenCacheKey({ tokenUrl, clientId, clientSecret }: TokenKeyParts): string {
+export function tokenCacheKey({ tokenUrl, clientId, clientSecret, apiBaseUrl }: TokenKeyParts): string {
 	const secretHash = createHash('sha256').update(clientSecret).digest('hex');
-	return `${tokenUrl}\n${clientId}\n${secretHash}`;
+	return `${tokenUrl}\n${clientId}\n${secretHash}\n${apiBaseUrl}`;
 }
 
 /**
- * What a token was issued for (token URL, client ID, secret), as a hash that reveals none of them. Stored beside
- * the token, it lets the credential notice an edited secret: n8n keeps the stored token when a credential is saved.
+ * What a token was issued for and may be sent to (token URL, client ID, secret, API base URL), as a hash that
+ * reveals none of them. Stored beside the token, it lets the credential notice an edited secret or URL: n8n keeps
+ * the stored token when a credential is saved.
  */
 export function tokenFingerprint(parts: TokenKeyParts): string {
 	return createHash('sha256').update(tokenCacheKey(parts)).digest('hex');
@@ -149,10 +154,30 @@ export class TokenExchangeError extends Error {
 interface FullResponse {
 	statusCode?: number;
 	body?: unknown;
+	headers?: Record<string, unknown>;
+}
+
+/** A redirect from the token endpoint: not followed (it would carry the secret); names the status and origin only. */
+function redirectRefused(status: number, headers: Record<string, unknown> | undefined, tokenUrl: string): TokenExchangeError {
+	const location = headers?.location;
+	let target = 'an address it did not name';
+	if (typeof location === 'string') {
+		try {
+			target = new URL(location, tokenUrl).origin;
+		} catch {
+			target = 'an address that could not be read';
+		}
+	}
+	return new TokenExchangeError(
+		`Smartcar's token endpoint answered with a redirect (HTTP ${status}) to ${target}; it was not followed`,
+		'The client secret is only ever sent to the Token URL of the credential itself. Check the Token URL (a proxy must answer the token request itself).',
+	);
 }
 
 const DEFAULT_LIFETIME_SECONDS = 3600;
+/** Idle timeout, and the total deadline of one exchange (a server trickling bytes never goes idle). */
 const TOKEN_TIMEOUT_MS = 30_000;
+const TOKEN_DEADLINE_MS = 60_000;
 
 function field(body: unknown, name: string): unknown {
 	return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
@@ -184,7 +209,7 @@ function describeTokenFailure(status: number, body: unknown): string {
  */
 export async function exchangeClientCredentials(
 	httpRequest: HttpRequest,
-	{ tokenUrl, clientId, clientSecret }: TokenKeyParts,
+	{ tokenUrl, clientId, clientSecret }: Omit<TokenKeyParts, 'apiBaseUrl'>,
 	now: () => number = Date.now,
 ): Promise<ApplicationToken> {
 	const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
@@ -199,6 +224,10 @@ export async function exchangeClientCredentials(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: TOKEN_TIMEOUT_MS,
+			abortSignal: AbortSignal.timeout(TOKEN_DEADLINE_MS),
+			// A redirect would re-post the client secret to wherever it points: never follow one.
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		})) as FullResponse;
 	} catch (error) {
 		const code = field(error, 'code');
@@ -208,11 +237,12 @@ export async function exchangeClientCredentials(
 		// The reason goes into the description: n8n replaces any message naming ECONNREFUSED and the like with
 		// its own generic text, which would hide the URL.
 		throw new TokenExchangeError(
-			`Could not reach Smartcar's token endpoint at ${tokenUrl}`,
+			`Could not reach Smartcar's token endpoint at ${displayUrl(tokenUrl)}`,
 			`Reason: ${networkFailure}. Check the network and the Token URL of the credential.`,
 		);
 	}
 	const status = response.statusCode ?? 0;
+	if (status >= 300 && status < 400) throw redirectRefused(status, response.headers, tokenUrl);
 	let body = response.body;
 	if (typeof body === 'string') {
 		try {
@@ -222,11 +252,13 @@ export async function exchangeClientCredentials(
 		}
 	}
 	if (status < 200 || status >= 300) {
-		throw new TokenExchangeError(describeTokenFailure(status, body).split(clientSecret).join('[redacted]'));
+		throw new TokenExchangeError(redact(describeTokenFailure(status, body), [clientSecret]));
 	}
 	const accessToken = field(body, 'access_token');
 	if (typeof accessToken !== 'string' || accessToken === '') {
-		throw new TokenExchangeError(`Smartcar's token endpoint at ${tokenUrl} answered without an access token. Check the Token URL of the credential.`);
+		throw new TokenExchangeError(
+			`Smartcar's token endpoint at ${displayUrl(tokenUrl)} answered without an access token. Check the Token URL of the credential.`,
+		);
 	}
 	const expiresIn = Number(field(body, 'expires_in'));
 	const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_SECONDS;

@@ -7,7 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME, MAX_PAGE_SIZE } from './constants';
 import { connectStateKey } from './connect-state';
@@ -15,7 +15,7 @@ import { parseConnectionsPage, type NormalizedConnection } from './connections';
 import { resolveEndpoints, type SmartcarEndpoints } from './endpoints';
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './errors';
 import { cachedTokens, TokenExchangeError } from '../../credentials/smartcar-token';
-import { redact, secretsOf } from './redact';
+import { displayUrl, redact, redactDeep, secretsOf } from './redact';
 import { asRecord, asString, isRecord } from './values';
 
 /**
@@ -53,14 +53,23 @@ export const RETRY_POLICY = {
 	maxRateLimitRetries: 3,
 	maxRateLimitWaitSeconds: 60,
 	defaultRateLimitWaitSeconds: 2,
-	/** 500/502/503/504 and dropped connections: exponential back-off from `serverBackoffMs`. */
+	/** 500/502/503/504 and dropped connections (reads only): exponential back-off from `serverBackoffMs`. */
 	maxServerRetries: 3,
 	serverBackoffMs: 500,
 } as const;
 
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED']);
-const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * Time limits of one request. `idleTimeoutMs` ends a request whose connection goes quiet; `deadlineMs` ends it
+ * however it is going (a server trickling bytes never goes quiet). Specs shorten them; nothing else changes them.
+ */
+export const REQUEST_LIMITS = { idleTimeoutMs: 60_000, deadlineMs: 120_000 };
+
+/** Statuses after which the outcome of a request is unknown: Smartcar (or the automaker) may have carried it out. */
+const OUTCOME_UNKNOWN_STATUSES = new Set([500, 502, 503, 504]);
+/** Network failures after the request may have reached Smartcar: reads retry them, state changes must not. */
+const AFTER_SENDING_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+/** Network failures before the request left this machine: safe to retry for every request. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 /** A guard against a server whose `next` never ends: 1,000 pages of 100 is far above any real fleet. */
 const MAX_PAGES = 1000;
 
@@ -75,6 +84,12 @@ interface ErrorResponse {
 	body: unknown;
 	headers?: IDataObject;
 }
+
+/** What one attempt came to: an answer, an HTTP error answer, or no answer at all (and why). */
+type Attempt =
+	| { kind: 'ok'; response: SmartcarResponse }
+	| { kind: 'http'; response: ErrorResponse; info: SmartcarErrorInfo }
+	| { kind: 'network'; error: unknown; code?: string; stopped: boolean; deadline: boolean };
 
 function errorResponseOf(error: unknown): ErrorResponse | undefined {
 	const candidates = [asRecord(error).cause, error];
@@ -95,6 +110,41 @@ function errorMessageOf(error: unknown): string {
 	const cause = asRecord(error).cause;
 	const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
 	return message;
+}
+
+function headerText(headers: IDataObject | undefined, name: string): string | undefined {
+	const value = headers?.[name];
+	return Array.isArray(value) ? asString(value[0]) : asString(value);
+}
+
+/** The origin a redirect points at (never its path or query, which may carry data). */
+function redirectTarget(location: string | undefined, from: string): string {
+	if (location === undefined) return 'an address it did not name';
+	try {
+		return new URL(location, from).origin;
+	} catch {
+		return 'an address that could not be read';
+	}
+}
+
+/** The execution's cancel signal (a user stopped it), where the context has one. */
+function cancelSignalOf(context: SmartcarContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+}
+
+/**
+ * The context the HTTP helper runs with, answering `getExecutionCancelSignal` with `signal`: n8n 2.x replaces a
+ * request's `abortSignal` with the execution's cancel signal, so this is how a request gets its total deadline
+ * (the signal given aborts on the deadline and on a stop). Every other member is the real context's.
+ */
+function withAbortSignal(context: SmartcarContext, signal: AbortSignal): SmartcarContext {
+	return new Proxy(context, {
+		get(target, property) {
+			if (property === 'getExecutionCancelSignal') return () => signal;
+			const value: unknown = Reflect.get(target, property, target);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+		},
+	});
 }
 
 export interface ListConnectionsOptions {
@@ -187,61 +237,117 @@ export class SmartcarClient {
 	}
 
 	private async send(url: string, request: Omit<SmartcarRequest, 'path'>, itemIndex: number): Promise<SmartcarResponse> {
+		const changesState = request.method !== 'GET';
+		let rateLimitRetries = 0;
+		let serverRetries = 0;
+		for (;;) {
+			const attempt = await this.attempt(url, request);
+			if (attempt.kind === 'ok') return attempt.response;
+			if (attempt.kind === 'http' && attempt.response.status === 429 && rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) {
+				const given = attempt.info.retryAfterSeconds;
+				const wait = given ?? (changesState ? undefined : RETRY_POLICY.defaultRateLimitWaitSeconds);
+				if (wait !== undefined && wait <= RETRY_POLICY.maxRateLimitWaitSeconds) {
+					rateLimitRetries++;
+					await this.pause(wait * 1000, itemIndex);
+					continue;
+				}
+			}
+			if (this.mayRetry(attempt, changesState) && serverRetries < RETRY_POLICY.maxServerRetries) {
+				await this.pause(RETRY_POLICY.serverBackoffMs * 2 ** serverRetries++, itemIndex);
+				continue;
+			}
+			throw await this.errorFor(attempt, url, request, itemIndex);
+		}
+	}
+
+	/**
+	 * Whether an attempt that failed may be sent again. Reads: 5xx and dropped connections. Anything that changes
+	 * state (a command, a deletion) only when the request never left this machine: after a 5xx, a reset or a
+	 * timeout it may have run, and sending it twice could unlock a car twice.
+	 */
+	private mayRetry(attempt: Exclude<Attempt, { kind: 'ok' }>, changesState: boolean): boolean {
+		if (attempt.kind === 'http') return !changesState && OUTCOME_UNKNOWN_STATUSES.has(attempt.response.status);
+		if (attempt.stopped || attempt.deadline || attempt.code === undefined) return false;
+		if (NEVER_SENT_CODES.has(attempt.code)) return true;
+		return !changesState && AFTER_SENDING_CODES.has(attempt.code);
+	}
+
+	/** One request through n8n's HTTP helper with the credential: never follows a redirect, bounded in time. */
+	private async attempt(url: string, request: Omit<SmartcarRequest, 'path'>): Promise<Attempt> {
 		const headers: IDataObject = { Accept: 'application/json' };
 		if (request.userId) headers['sc-user-id'] = request.userId;
+		const stop = cancelSignalOf(this.context);
+		const deadline = AbortSignal.timeout(REQUEST_LIMITS.deadlineMs);
+		const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url,
 			headers,
 			qs: request.qs,
 			returnFullResponse: true,
-			timeout: REQUEST_TIMEOUT_MS,
+			timeout: REQUEST_LIMITS.idleTimeoutMs,
 			json: true,
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+			abortSignal: signal,
 		};
 		if (request.body !== undefined) options.body = request.body;
-
-		let rateLimitRetries = 0;
-		let serverRetries = 0;
-		for (;;) {
-			try {
-				const response = (await this.context.helpers.httpRequestWithAuthentication.call(
-					this.context,
-					CREDENTIAL_NAME,
-					{ ...options, headers: { ...headers } },
-				)) as FullResponse;
-				const responseHeaders = response.headers ?? {};
-				return {
-					status: response.statusCode,
-					body: response.body,
-					headers: responseHeaders,
-					requestId: asString(responseHeaders['sc-request-id']),
-				};
-			} catch (error) {
-				const response = errorResponseOf(error);
-				if (!response) {
-					const code = errorCodeOf(error);
-					if (code && RETRYABLE_NETWORK_CODES.has(code) && serverRetries < RETRY_POLICY.maxServerRetries) {
-						await sleep(RETRY_POLICY.serverBackoffMs * 2 ** serverRetries++);
-						continue;
-					}
-					throw await this.failure(error, itemIndex);
-				}
-				const info = parseSmartcarError(response.status, response.body, response.headers);
-				if (response.status === 429 && rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) {
-					const wait = info.retryAfterSeconds ?? RETRY_POLICY.defaultRateLimitWaitSeconds;
-					if (wait <= RETRY_POLICY.maxRateLimitWaitSeconds) {
-						rateLimitRetries++;
-						await sleep(wait * 1000);
-						continue;
-					}
-				}
-				if (RETRYABLE_STATUSES.has(response.status) && serverRetries < RETRY_POLICY.maxServerRetries) {
-					await sleep(RETRY_POLICY.serverBackoffMs * 2 ** serverRetries++);
-					continue;
-				}
-				throw await this.apiError(info, itemIndex);
-			}
+		try {
+			const response = (await this.context.helpers.httpRequestWithAuthentication.call(
+				withAbortSignal(this.context, signal),
+				CREDENTIAL_NAME,
+				options,
+			)) as FullResponse;
+			const responseHeaders = response.headers ?? {};
+			return {
+				kind: 'ok',
+				response: { status: response.statusCode, body: response.body, headers: responseHeaders, requestId: asString(responseHeaders['sc-request-id']) },
+			};
+		} catch (error) {
+			const response = errorResponseOf(error);
+			if (response) return { kind: 'http', response, info: parseSmartcarError(response.status, response.body, response.headers) };
+			return { kind: 'network', error, code: errorCodeOf(error), stopped: stop?.aborted === true, deadline: deadline.aborted };
 		}
+	}
+
+	/** Waits before a retry; a stopped execution stops waiting at once. */
+	private async pause(ms: number, itemIndex: number): Promise<void> {
+		const stop = cancelSignalOf(this.context);
+		if (!stop) return await sleep(ms);
+		if (stop.aborted) throw this.stoppedError(itemIndex);
+		await new Promise<void>((resolve, reject) => {
+			const onStop = () => reject(this.stoppedError(itemIndex));
+			stop.addEventListener('abort', onStop, { once: true });
+			void sleep(ms).then(() => {
+				stop.removeEventListener('abort', onStop);
+				resolve();
+			});
+		});
+	}
+
+	private stoppedError(itemIndex: number): NodeOperationError {
+		return new NodeOperationError(this.context.getNode(), 'The execution was stopped while waiting for Smartcar', { itemIndex });
+	}
+
+	/** The error for a failed attempt that is not retried. */
+	private async errorFor(
+		attempt: Exclude<Attempt, { kind: 'ok' }>,
+		url: string,
+		request: Omit<SmartcarRequest, 'path'>,
+		itemIndex: number,
+	): Promise<NodeApiError | NodeOperationError> {
+		const changesState = request.method !== 'GET';
+		if (attempt.kind === 'network' && attempt.stopped) return this.stoppedError(itemIndex);
+		if (attempt.kind === 'http') {
+			const { status, headers } = attempt.response;
+			if (status >= 300 && status < 400) return await this.redirectError(status, headerText(headers, 'location'), url, itemIndex);
+			if (changesState && OUTCOME_UNKNOWN_STATUSES.has(status)) return await this.outcomeUnknown(attempt, request, itemIndex);
+			return await this.apiError(attempt.info, itemIndex);
+		}
+		if (changesState && (attempt.deadline || (attempt.code !== undefined && AFTER_SENDING_CODES.has(attempt.code)))) {
+			return await this.outcomeUnknown(attempt, request, itemIndex);
+		}
+		return await this.failure(attempt, itemIndex);
 	}
 
 	/**
@@ -258,41 +364,103 @@ export class SmartcarClient {
 		return secretsOf([this.credentials, current], cachedTokens());
 	}
 
-	/** A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). */
-	async apiError(info: SmartcarErrorInfo, itemIndex: number): Promise<NodeApiError> {
+	/** A NodeApiError with every field (message, description, the error response, the context) redacted. */
+	private async safeError(
+		errorResponse: JsonObject,
+		fields: { message: string; description: string; httpCode?: string },
+		itemIndex: number,
+	): Promise<NodeApiError> {
 		const secrets = await this.secrets();
-		const { message, description } = describeSmartcarError(info);
-		const safeInfo = JSON.parse(redact(JSON.stringify(info), secrets)) as JsonObject;
-		return new NodeApiError(this.context.getNode(), safeInfo, {
-			message: redact(message, secrets),
-			description: redact(description, secrets),
-			httpCode: String(info.status),
+		const error = new NodeApiError(this.context.getNode(), redactDeep(errorResponse, secrets), {
+			message: redact(fields.message, secrets),
+			description: redact(fields.description, secrets),
+			httpCode: fields.httpCode,
 			itemIndex,
 		});
+		error.context = redactDeep(error.context, secrets);
+		return error;
+	}
+
+	/** A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). */
+	async apiError(info: SmartcarErrorInfo, itemIndex: number): Promise<NodeApiError> {
+		const { message, description } = describeSmartcarError(info);
+		return await this.safeError(info as JsonObject, { message, description, httpCode: String(info.status) }, itemIndex);
+	}
+
+	/** A 3xx: never followed, so no credential reaches another host; only the status and the target's origin are named. */
+	private async redirectError(status: number, location: string | undefined, url: string, itemIndex: number): Promise<NodeApiError> {
+		const target = redirectTarget(location, url);
+		return await this.safeError(
+			{ status, redirectedTo: target },
+			{
+				message: `Smartcar answered with a redirect (HTTP ${status}) to ${target}; it was not followed`,
+				description:
+					`This package never follows redirects, so the application token is only ever sent to the API Base URL (${displayUrl(this.endpoints.apiBaseUrl)}). ` +
+					'Check the API Base URL of the Smartcar API credential: a proxy in front of Smartcar must answer requests itself.',
+				httpCode: String(status),
+			},
+			itemIndex,
+		);
+	}
+
+	/**
+	 * A command or deletion whose outcome is unknown (5xx, a reset after sending, no answer in time): it is not
+	 * sent again, and the error says so and what to read to find out.
+	 */
+	private async outcomeUnknown(
+		attempt: Exclude<Attempt, { kind: 'ok' }>,
+		request: Omit<SmartcarRequest, 'path'>,
+		itemIndex: number,
+	): Promise<NodeApiError> {
+		const what =
+			attempt.kind === 'http'
+				? `HTTP ${attempt.response.status}${attempt.info.type ? ` ${attempt.info.type}` : ''}`
+				: attempt.deadline
+					? `no answer within ${Math.round(REQUEST_LIMITS.deadlineMs / 1000)} s`
+					: 'the connection was lost after the request was sent';
+		const info = attempt.kind === 'http' ? attempt.info : undefined;
+		const smartcarSaid = info ? describeSmartcarError(info).message : undefined;
+		const description = [
+			'It was not sent again: a command or deletion is sent at most once, because sending it twice could repeat it.',
+			request.verifyHint,
+			// Network codes go here, not into the message: n8n replaces a message naming ECONNRESET with generic text.
+			attempt.kind === 'network' && attempt.code ? `Reason: ${attempt.code}.` : undefined,
+			smartcarSaid ? `Smartcar said: ${smartcarSaid}.` : undefined,
+			info?.requestId ? `Smartcar request ID: ${info.requestId}.` : undefined,
+		]
+			.filter((part) => part !== undefined)
+			.join(' ');
+		return await this.safeError(
+			// Not `code`: n8n swaps the message of an error response whose `code` is a network code for generic text.
+			(info ?? { reason: attempt.kind === 'network' ? (attempt.code ?? null) : null }) as JsonObject,
+			{
+				message: `Smartcar did not confirm the request; it may or may not have been carried out (${what})`,
+				description,
+				httpCode: info ? String(info.status) : undefined,
+			},
+			itemIndex,
+		);
 	}
 
 	/**
 	 * No HTTP answer: the token exchange failed (its message is already safe) or the network did. Reasons such as
 	 * ECONNREFUSED go into the description: n8n replaces a message naming them with its own generic text.
 	 */
-	private async failure(error: unknown, itemIndex: number): Promise<NodeApiError> {
+	private async failure(attempt: Extract<Attempt, { kind: 'network' }>, itemIndex: number): Promise<NodeApiError> {
+		const { error } = attempt;
 		const tokenError = [error, asRecord(error).cause].find((candidate) => candidate instanceof TokenExchangeError);
 		let message: string;
 		let description: string;
 		if (tokenError instanceof TokenExchangeError) {
 			message = tokenError.message;
 			description = tokenError.description;
+		} else if (attempt.deadline) {
+			message = `Smartcar at ${displayUrl(this.endpoints.apiBaseUrl)} did not answer within ${Math.round(REQUEST_LIMITS.deadlineMs / 1000)} s`;
+			description = 'The request was stopped so the workflow does not wait forever. Try again later; if it persists, check the API Base URL of the Smartcar API credential.';
 		} else {
-			const code = errorCodeOf(error);
-			message = `Could not reach Smartcar at ${this.endpoints.apiBaseUrl}`;
-			description = `Reason: ${code ?? errorMessageOf(error)}. Check the network and, for a custom environment, the API Base URL of the Smartcar API credential.`;
+			message = `Could not reach Smartcar at ${displayUrl(this.endpoints.apiBaseUrl)}`;
+			description = `Reason: ${attempt.code ?? errorMessageOf(error)}. Check the network and, for a custom environment, the API Base URL of the Smartcar API credential.`;
 		}
-		const secrets = await this.secrets();
-		const safeMessage = redact(message, secrets);
-		return new NodeApiError(this.context.getNode(), { message: safeMessage } as JsonObject, {
-			message: safeMessage,
-			description: redact(description, secrets),
-			itemIndex,
-		});
+		return await this.safeError({ message }, { message, description }, itemIndex);
 	}
 }

@@ -58,6 +58,8 @@ export interface RunWorkflowOptions {
 	executionId?: string;
 	/** Instance base URL (WEBHOOK_URL). Default http://localhost:5678/ */
 	baseUrl?: string;
+	/** Stop the execution this long after it starts, as the editor's Stop button does (n8n's cancel signal). */
+	cancelAfterMs?: number;
 }
 
 export interface RunWorkflowResult {
@@ -210,7 +212,14 @@ export async function runWorkflow(workflowJson: WorkflowJson, options: RunWorkfl
 	});
 	additionalData.hooks = hooks;
 
-	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	const stopTimer = options.cancelAfterMs === undefined ? undefined : setTimeout(() => execution.cancel(), options.cancelAfterMs);
+	let run: IRun;
+	try {
+		run = await execution;
+	} finally {
+		clearTimeout(stopTimer);
+	}
 	const runData = run.data.resultData.runData;
 	return {
 		run,

@@ -83,6 +83,8 @@ export interface RunSmartcarOptions extends SmartcarNodeOptions {
 	store: CredentialStore;
 	/** JSON of the items fed to the Smartcar node; default one empty item. */
 	items?: IDataObject[];
+	/** Stop the execution after this long (the editor's Stop button). */
+	cancelAfterMs?: number;
 }
 
 /** Runs Start → Smartcar once. */
@@ -92,6 +94,7 @@ export async function runSmartcar(parameters: INodeParameters, options: RunSmart
 		credentialTypes,
 		credentials: options.store,
 		triggerItems: (options.items ?? [{}]).map((json) => ({ json })),
+		cancelAfterMs: options.cancelAfterMs,
 	});
 }
 

@@ -67,4 +67,5 @@ export { smartcarErrors, errorSpecs, errorResponse, v3ErrorBody, flatErrorBody, 
 export type { ConnectionsShape, NextLinkForm } from './connections';
 export type { SingleSignalForm, CommandMode } from './api-routes';
 export type { JsonValue, JsonObject } from './json';
+export { startOtherOrigin, OTHER_ORIGIN_BODY, type OtherOrigin, type ReceivedRequest } from './other-origin';
 export { runSimulatorCli, parseCliArgs, type CliOptions, type CliHandle } from './cli';

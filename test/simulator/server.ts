@@ -61,6 +61,14 @@ export interface FaultRule {
 	headers?: Record<string, string>;
 	/** How many matching requests get this answer (default 1). */
 	times?: number;
+	/**
+	 * Instead of answering: `drop` reads the whole request, then closes the connection without a response (the
+	 * client sees a reset after sending: it cannot know whether the request ran); `trickle` sends the status line
+	 * and then one byte of body every `trickleIntervalMs` (default 200) and never finishes (an idle timeout never
+	 * fires; only a total deadline ends the request). Both are recorded in stats with status 0.
+	 */
+	mode?: 'drop' | 'trickle';
+	trickleIntervalMs?: number;
 }
 
 export interface RequestRecord {
@@ -140,6 +148,8 @@ interface ActiveFault {
 	path: string | RegExp;
 	reply: Reply;
 	remaining: number;
+	mode?: 'drop' | 'trickle';
+	trickleIntervalMs: number;
 }
 
 function toActiveFault(rule: FaultRule): ActiveFault {
@@ -151,6 +161,8 @@ function toActiveFault(rule: FaultRule): ActiveFault {
 		path,
 		reply: { status: rule.status, body: rule.body, headers: { ...(rule.headers ?? {}) } },
 		remaining: times,
+		mode: rule.mode,
+		trickleIntervalMs: rule.trickleIntervalMs ?? 200,
 	};
 }
 
@@ -173,6 +185,7 @@ class SimulatorServer implements Simulator {
 	private readonly tokens = new TokenStore();
 	private readonly delays = new Delays();
 	private faults: ActiveFault[] = [];
+	private readonly trickles = new Set<http.ServerResponse>();
 	private closing: Promise<void> | undefined;
 
 	constructor(
@@ -231,6 +244,7 @@ class SimulatorServer implements Simulator {
 	close(): Promise<void> {
 		this.closing ??= new Promise((resolve) => {
 			this.delays.cancelAll();
+			for (const response of this.trickles) response.destroy();
 			this.server.close(() => resolve());
 			this.server.closeAllConnections();
 		});
@@ -243,7 +257,13 @@ class SimulatorServer implements Simulator {
 		const requestId = randomUUID();
 		try {
 			const context = await this.readContext(request, requestId);
-			const reply = typeof context === 'string' ? this.tooLarge(requestId) : this.answer(context);
+			const fault = typeof context === 'string' ? undefined : this.takeFault(context);
+			if (fault?.mode) {
+				this.record(request, 0);
+				this.misbehave(fault, response);
+				return;
+			}
+			const reply = fault?.reply ?? (typeof context === 'string' ? this.tooLarge(requestId) : this.answer(context));
 			await this.delays.wait(this.current.latencyMs);
 			if (this.closing) return;
 			writeReply(response, reply, requestId);
@@ -279,16 +299,37 @@ class SimulatorServer implements Simulator {
 		return errorResponse(errorSpecs.validation('The request body is too large.'), this.current.errorForm, requestId);
 	}
 
+	/** A `drop` or `trickle` fault: no proper answer at all. */
+	private misbehave(fault: ActiveFault, response: http.ServerResponse): void {
+		if (fault.mode === 'drop') {
+			response.socket?.destroy();
+			return;
+		}
+		response.writeHead(fault.reply.status, { 'content-type': 'application/json' });
+		response.write('{');
+		const timer = setInterval(() => {
+			if (this.closing || response.destroyed) {
+				clearInterval(timer);
+				response.destroy();
+				return;
+			}
+			response.write(' ');
+		}, fault.trickleIntervalMs);
+		response.on('close', () => clearInterval(timer));
+		this.trickles.add(response);
+		response.on('close', () => this.trickles.delete(response));
+	}
+
 	private answer(context: RequestContext): Reply {
 		try {
-			return this.takeFault(context) ?? this.route(context);
+			return this.route(context);
 		} catch (error: unknown) {
 			const reply = errorResponse(errorSpecs.server(), this.current.errorForm, context.requestId);
 			return { ...reply, headers: { ...reply.headers, 'x-simulator-error': String(error).slice(0, 200) } };
 		}
 	}
 
-	private takeFault(context: RequestContext): Reply | undefined {
+	private takeFault(context: RequestContext): ActiveFault | undefined {
 		const fault = this.faults.find(
 			(rule) =>
 				(rule.method === undefined || rule.method === context.method) &&
@@ -297,7 +338,7 @@ class SimulatorServer implements Simulator {
 		if (!fault) return undefined;
 		fault.remaining -= 1;
 		if (fault.remaining <= 0) this.faults = this.faults.filter((rule) => rule !== fault);
-		return fault.reply;
+		return fault;
 	}
 
 	private route(context: RequestContext): Reply {
