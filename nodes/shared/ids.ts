@@ -18,6 +18,7 @@ export function idProblem(value: string): string | undefined {
 	if (/[^\u0020-\u007e]/.test(value)) return 'it contains a non-ASCII character';
 	if (/\s/.test(value)) return 'it contains a space';
 	if (/[/\\]/.test(value)) return 'it contains a slash';
+	if (value.includes('..')) return 'it contains ".."';
 	if (!ID_PATTERN.test(value)) return 'it contains characters a Smartcar ID never has (only letters, digits, "-", "_", and "." or ":" inside)';
 	return undefined;
 }
