@@ -94,7 +94,7 @@ async function main(): Promise<void> {
 	say(`  workflows:    ${workflows.map((workflow) => workflow.name).join(', ')}`);
 	if (webhookUrl) say(`  webhooks:     the simulator posts signed events to ${webhookUrl} every 20 s`);
 	say(`  fleet report: curl -X POST ${n8n.baseUrl}/webhook/smartcar-fleet-report`);
-	say(`  onboarding:   curl ${n8n.baseUrl}/webhook/smartcar-onboard`);
+	say(`  onboarding:   curl ${n8n.baseUrl}/webhook/smartcar-onboard → open its "url" and approve (each link works once, for 7 days)`);
 	say('  Ctrl-C stops n8n and the simulator.');
 }
 
