@@ -140,3 +140,30 @@ describe('connections and vehicles (fixed fields only: guards against a future c
 		expect(items[0]).toMatchObject({ id: vehicleId, userId, make: 'Make', model: 'Model', year: 2024 });
 	});
 });
+
+describe('answers passed through as Smartcar sent them', () => {
+	it('Signal → Get Many with Raw Smartcar Response: hostile keys are dropped, the rest is kept', async () => {
+		const parameters = { resource: 'signal', operation: 'getAll', userId, vehicleId: byId(vehicleId), options: { output: 'raw' } };
+		const items = await run(parameters, `/v3/vehicles/${vehicleId}/signals`, SIGNALS);
+		expectPlain(items);
+		expect((items[0].data as IDataObject[]).map((signal) => signal.id)).toEqual([
+			'__proto__',
+			'constructor',
+			'prototype',
+			'location-preciselocation',
+			'charge-chargelimits',
+		]);
+	});
+
+	it('a command\'s parameters echoed by Smartcar: hostile keys are dropped', async () => {
+		const body = `{"data": {"id": "cmd-1", "type": "command-execution", "attributes": {"commandType": "charge-set-limit",
+			"status": {"value": "SUCCESS"}, "parameters": {"__proto__": ${P}, "constructor": ${P}, "percent": 80}}}}`;
+		const items = await run(
+			{ resource: 'command', operation: 'setChargeLimit', userId, vehicleId: byId(vehicleId), percent: 80 },
+			`/v3/vehicles/${vehicleId}/commands/charge/set-limit`,
+			body,
+		);
+		expectPlain(items);
+		expect(items[0].parameters).toEqual({ percent: 80 });
+	});
+});

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { asRecord, asString, isRecord } from '../../../shared/values';
+import { asRecord, asString, isRecord, toSafeJson } from '../../../shared/values';
 import { requiredId } from '../validation';
 
 /** The checked fields every command shares: whose vehicle, and which one. */
@@ -63,7 +63,7 @@ export async function runCommand(
 		status: (isRecord(status) ? asString(status.value) : asString(status)) ?? (response.status === 202 ? 'PENDING' : 'SUCCESS'),
 		pending: response.status === 202,
 		executionMode: asString(attributes.executionMode) ?? null,
-		parameters: isRecord(attributes.parameters) ? attributes.parameters : (spec.body?.data ?? {}),
+		parameters: isRecord(attributes.parameters) ? toSafeJson(attributes.parameters) : (spec.body?.data ?? {}),
 		executedAt: asString(meta.executedAt) ?? null,
 		completedAt: asString(meta.completedAt) ?? null,
 		durationInSeconds: typeof meta.durationInSeconds === 'number' ? meta.durationInSeconds : null,

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/signals';
 import type { SmartcarClient } from '../../../shared/transport';
-import { asRecord, asString, isRecord } from '../../../shared/values';
+import { asRecord, asString, isRecord, toSafeJson } from '../../../shared/values';
 import { userIdField, vehicleIdField } from '../common.descriptions';
 import { oneOf, requiredId } from '../validation';
 
@@ -75,7 +75,7 @@ export async function execute(
 ): Promise<IDataObject[]> {
 	const request = { method: 'GET' as const, userId };
 	let response = await client.request({ ...request, path: `/vehicles/${encodeURIComponent(vehicleId)}/signals` }, itemIndex);
-	if (output === 'raw') return [asRecord(response.body) as IDataObject];
+	if (output === 'raw') return [asRecord(toSafeJson(response.body)) as IDataObject];
 
 	const raw: unknown[] = [...signalsOf(response.body)];
 	for (let page = 1; page < MAX_SIGNAL_PAGES; page++) {
