@@ -105,7 +105,7 @@ export class SmartcarTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to start the workflow only once per event ID when Smartcar delivers an event again (it retries on timeouts and errors)',
+							'Whether to start the workflow only once per event ID (or, for a delivery without one, per identical body) when Smartcar delivers an event again (it retries on timeouts and errors)',
 					},
 					{
 						displayName: 'Output',
