@@ -2,13 +2,15 @@
  * The REAL package in a REAL n8n 2.41.1: `npm run build`, packed and installed as a community package, with the
  * Smartcar simulator (this jest process) as Smartcar. One n8n instance for the whole file (restarted once, on the
  * same user folder). Covers: the Smartcar node in published Webhook workflows (paged connections, vehicle, signals,
- * a command, Continue On Fail, a failing execution), the credential's token life cycle (one exchange, stored across a
+ * a command, Continue On Fail, a failing execution), safety (a redirect to another origin is not followed and
+ * nothing reaches it; a command answered 502 is sent once; replayed, plain, tampered and missing Connect states start
+ * nothing), the credential's token life cycle (one exchange, stored across a
  * restart, renewed once after expiry), the Smartcar Trigger on its production URL (VERIFY, signatures, the payload
  * forms, de-duplication in memory and in static data across a restart), n8n's HTTP Request node with the
  * credential, the AI-tool variant, the example workflows, and that no secret or token leaks into executions, logs
  * or the database.
  *
- * Run: `npm run build && npx jest --selectProjects e2e --runInBand test/e2e/smartcar.e2e.test.ts`
+ * Run: `npm run build && npx jest test/e2e/smartcar.e2e.test.ts --selectProjects=e2e --runInBand`
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +28,7 @@ import {
 	setLocked,
 	signBody,
 	smartcarErrors,
+	startOtherOrigin,
 	startSimulator,
 	updateSignal,
 	vehicleErrorPayload,
@@ -172,6 +175,8 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 	/** Distinct events that were delivered at the same moment (each started one execution). */
 	const concurrentEventIds: string[] = [];
 	let triggerUrl = '';
+	/** The Connect redirect the driver-onboarding spec completed (its state is used up). */
+	let approvedRedirect: string | undefined;
 
 	const alice = () => sim.fleet.users[1];
 	const bob = () => sim.fleet.users[2];
@@ -425,6 +430,40 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const message = execution.data?.resultData.error?.message ?? '';
 			expect(message).toMatch(/not found|404/i);
 			expect(execution.data?.resultData.lastNodeExecuted).toBe('Smartcar');
+		});
+	});
+
+	describe('safety: one origin per credential, commands at most once', () => {
+		it('an API answer redirecting to another origin is not followed: nothing reaches it, the item is an error', async () => {
+			const vehicle = vehicleOf(1, 0);
+			const other = await startOtherOrigin();
+			try {
+				sim.failNext({ path: `/v3/vehicles/${vehicle.id}/signals`, status: 302, headers: { location: `${other.origin}/collect` } });
+				const response = await call(PATH.signals, [{ userId: alice().id, vehicleId: vehicle.id }]);
+				expect(response.status).toBe(200);
+				expect(asItems(response.data)).toEqual([
+					expect.objectContaining({ error: `Smartcar answered with a redirect (HTTP 302) to ${other.origin}; it was not followed`, httpCode: '302' }),
+				]);
+				expect(other.received).toHaveLength(0);
+				expect((await nextExecution(WF.signals)).status).toBe('success');
+			} finally {
+				await other.close();
+			}
+		});
+
+		it('a command answered 502 is sent once, and the error says it may have run and what to read', async () => {
+			const vehicle = vehicleOf(1, 1);
+			const path = `/v3/vehicles/${vehicle.id}/commands/security/lock`;
+			sim.failNext({ method: 'POST', path, ...smartcarErrors.upstream(), times: 5 });
+			const mark = sim.stats.requests.length;
+			const response = await call(PATH.lock, [{ userId: alice().id, vehicleId: vehicle.id }]);
+			expect(response.status).toBe(200);
+			const [item] = asItems(response.data);
+			expect(item.error).toMatch(/^Smartcar did not confirm the request; it may or may not have been carried out \(HTTP 502/);
+			expect(String(item.description)).toContain('closure-islocked');
+			expect(requestsSince(mark).filter((request) => request.method === 'POST' && request.path === path)).toHaveLength(1);
+			sim.clearFaults();
+			expect((await nextExecution(WF.lock)).status).toBe('success');
 		});
 	});
 
@@ -690,6 +729,8 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const back = await http.get(approve);
 			expect(back.status).toBe(200);
 			expect(String(back.data)).toContain('Vehicle connected');
+			expect(back.headers['content-security-policy']).toContain("default-src 'none'");
+			approvedRedirect = approve;
 
 			const execution = await nextExecution(EXAMPLE.onboarding);
 			expect(execution.status).toBe('success');
@@ -701,6 +742,28 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 					.sort(),
 			);
 			expect(vehicles.every((vehicle) => vehicle.userId === driver.id)).toBe(true);
+		});
+
+		it('the Connect redirect: a replayed, plain, tampered or missing state gets 4xx and starts nothing', async () => {
+			if (!approvedRedirect) throw new Error('the onboarding spec did not run');
+			const used = new URL(approvedRedirect);
+			const state = used.searchParams.get('state') ?? '';
+			const base = n8n.webhookUrl('smartcar-connect-redirect/webhook');
+			const driver = demoSim.fleet.users[2].id;
+			const tampered = `${state.slice(0, -2)}${state.endsWith('AA') ? 'BB' : 'AA'}`;
+			const before = (await n8n.listExecutions(EXAMPLE.onboarding)).length;
+			const attempts = [
+				['replay of the used link', approvedRedirect],
+				['plain state', `${base}?user_id=${driver}&state=my-own-state`],
+				['tampered state', `${base}?user_id=${driver}&state=${encodeURIComponent(tampered)}`],
+				['no state', `${base}?user_id=${driver}`],
+			] as const;
+			for (const [what, url] of attempts) {
+				const answer = await http.get(url, { timeout: 30_000 });
+				expect({ what, status: answer.status >= 400 && answer.status < 500 }).toEqual({ what, status: true });
+			}
+			await sleep(1_500);
+			expect((await n8n.listExecutions(EXAMPLE.onboarding)).length).toBe(before);
 		});
 
 		it('the demo credential exchanged once for all example runs', () => {
