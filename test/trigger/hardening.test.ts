@@ -17,12 +17,12 @@ import {
 	isRecord,
 	jsonObject,
 	postSigned,
-	prototypeProblems,
 	request,
 	settle,
 	startTriggerHost,
 	type TriggerHostOptions,
 } from './trigger-fixture';
+import { prototypeProblems } from '../support/prototype-problems';
 
 type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
 
