@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
 import { asRecord, asString, isRecord, toSafeJson } from '../../../shared/values';
@@ -68,5 +68,19 @@ export async function runCommand(
 		completedAt: asString(meta.completedAt) ?? null,
 		durationInSeconds: typeof meta.durationInSeconds === 'number' ? meta.durationInSeconds : null,
 		requestId: response.requestId ?? null,
+	};
+}
+
+/**
+ * The operation of a command that has only the User ID and Vehicle fields every command shares (Lock, Unlock, Start
+ * Charge, Stop Charge): its description, `validate` and `execute`, built from what tells the commands apart.
+ */
+export function commandWithoutFields(spec: CommandSpec) {
+	return {
+		description: [] as INodeProperties[],
+		validate: validateCommandTarget,
+		async execute(this: IExecuteFunctions, client: SmartcarClient, params: CommandTarget, itemIndex: number): Promise<IDataObject> {
+			return await runCommand(client, params, spec, itemIndex);
+		},
 	};
 }
