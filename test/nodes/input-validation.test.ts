@@ -79,7 +79,7 @@ describe('IDs are checked before any request', () => {
 		['abc?x=1', NOT_ID_CHARACTERS],
 		['abc#x', NOT_ID_CHARACTERS],
 		['%2e%2e', NOT_ID_CHARACTERS],
-		['..', NOT_ID_CHARACTERS],
+		['..', 'it contains ".."'],
 		['.', NOT_ID_CHARACTERS],
 		['a\\b', 'it contains a slash'],
 	])(
