@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-import { ensureN8n, packPackage, startN8n, type CredentialJson, type N8nInstallation, type N8nInstance, type WorkflowJson } from '../test/e2e/n8n-instance';
+import { ensureN8n, packPackage, startN8n, type CredentialJson, type N8nInstallation, type N8nInstance, type WorkflowJson } from '../tooling/n8n/n8n-instance';
 import { CpuSampler } from './lib/cpu';
 import { load1, machineBusyMs, machineInfo, versions } from './lib/machine';
 import { parseOptions, renderSource, wantsHelp, type BenchOptions, type Section } from './lib/options';

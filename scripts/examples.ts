@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { smartcarCredential } from '../test/e2e/fixtures/smartcar-workflows';
-import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../test/e2e/n8n-types';
+import { smartcarCredential } from '../tooling/n8n/smartcar-workflows';
+import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../tooling/n8n/n8n-types';
 
 export const EXAMPLES_DIR = join(__dirname, '..', 'examples');
 export const DEMO_CREDENTIAL = { id: 'smartcarDemo', name: 'Smartcar (demo)' } as const;

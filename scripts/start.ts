@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { E2E_OWNER, cacheRoot, freePort, packPackage, startN8n, type N8nInstance } from '../test/e2e/n8n-instance';
-import { runSimulatorCli, type CliHandle } from '../test/simulator';
+import { E2E_OWNER, cacheRoot, freePort, packPackage, startN8n, type N8nInstance } from '../tooling/n8n/n8n-instance';
+import { runSimulatorCli, type CliHandle } from '../tooling/simulator';
 import { demoCredential, loadExamples, triggerPath, webhookEndpoints } from './examples';
 
 const REPO = join(__dirname, '..');

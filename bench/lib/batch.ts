@@ -1,6 +1,6 @@
 /** One batch of webhook-started executions against a simulator, counted at the simulator: token and queue sections. */
-import type { N8nApiClient, WorkflowJson } from '../../test/e2e/n8n-instance';
-import type { Simulator } from '../../test/simulator';
+import type { N8nApiClient, WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import type { Simulator } from '../../tooling/simulator';
 import { lastFailure } from './failures';
 import { jsonPosts, runLoad } from './load';
 import { progress } from './util';

@@ -1,5 +1,5 @@
 /** What made an execution fail, read back through n8n's public API (for the report: a failure is a finding). */
-import type { N8nApiClient } from '../../test/e2e/n8n-instance';
+import type { N8nApiClient } from '../../tooling/n8n/n8n-instance';
 
 export async function lastFailure(api: N8nApiClient, workflowId: string): Promise<string | undefined> {
 	try {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 
-import type { N8nInstallation } from '../../test/e2e/n8n-instance';
+import type { N8nInstallation } from '../../tooling/n8n/n8n-instance';
 
 export interface MachineInfo {
 	cpuModel: string;

@@ -290,7 +290,7 @@ export function renderReport(results: BenchResults): string {
 		'# Benchmarks',
 		'',
 		`Written by \`${results.command}\` on ${results.startedAt} (took ${duration(results.durationMs)}). Everything runs on loopback against the Smartcar simulator ` +
-			'(`test/simulator`) and a real n8n started by the e2e harness (`test/e2e/n8n-instance.ts`), the package installed as a community package.',
+			'(`tooling/simulator`) and a real n8n started by the n8n launcher (`tooling/n8n/n8n-instance.ts`), the package installed as a community package.',
 		'',
 		'## Machine and versions',
 		'',

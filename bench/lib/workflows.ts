@@ -5,9 +5,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { simulatorSettings, smartcarCredential as smartcarCredentialFor } from '../../test/e2e/fixtures/smartcar-workflows';
-import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../../test/e2e/n8n-instance';
-import type { Simulator } from '../../test/simulator';
+import { simulatorSettings, smartcarCredential as smartcarCredentialFor } from '../../tooling/n8n/smartcar-workflows';
+import type { CredentialJson, WorkflowJson, WorkflowNodeJson } from '../../tooling/n8n/n8n-instance';
+import type { Simulator } from '../../tooling/simulator';
 
 export const SIGNAL_CODE = 'tractionbattery-stateofcharge';
 export const SMARTCAR_NODE = 'n8n-nodes-smartcar.smartcar';

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { cleanBaseEnv, installPackageInto, startN8n, type N8nInstallation, type N8nInstance } from '../../test/e2e/n8n-instance';
+import { cleanBaseEnv, installPackageInto, startN8n, type N8nInstallation, type N8nInstance } from '../../tooling/n8n/n8n-instance';
 import { median } from '../lib/stats';
 import { errorText, progress, type Cleanup } from '../lib/util';
 

@@ -9,8 +9,8 @@
  * runner, /proc utime + stime) from just before the request until n8n is idle again (saving included).
  * Executions save no data on success here (saveDataSuccessExecution none), so the figures are about the nodes.
  */
-import type { CredentialJson, N8nInstance, WorkflowJson } from '../../test/e2e/n8n-instance';
-import { createFleet, startSimulator, type Simulator } from '../../test/simulator';
+import type { CredentialJson, N8nInstance, WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { groupCpuMs, waitForIdle } from '../lib/cpu';
 import { jsonPosts, runLoad } from '../lib/load';
 import { progress, type Cleanup } from '../lib/util';

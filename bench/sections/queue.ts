@@ -8,9 +8,9 @@
  * has its own simulator and credential, so every repetition starts fresh. Skipped when PostgreSQL or Redis is
  * not reachable.
  */
-import type { CredentialJson, QueueCluster, WorkflowJson } from '../../test/e2e/n8n-instance';
-import { queueModeUnavailableReason, startQueueCluster } from '../../test/e2e/n8n-instance';
-import { createFleet, startSimulator, type Simulator } from '../../test/simulator';
+import type { CredentialJson, QueueCluster, WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import { queueModeUnavailableReason, startQueueCluster } from '../../tooling/n8n/n8n-instance';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { runBatch } from '../lib/batch';
 import { progress, type Cleanup } from '../lib/util';
 import { httpSignalGet, linearWorkflow, oauth2Credential, pathOf, refOf, rowNodes, rowsFor, smartcarCredential, smartcarSignalGet, webhookTrigger } from '../lib/workflows';

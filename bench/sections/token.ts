@@ -10,8 +10,8 @@
  * expiry. Each (repetition, variant) has its own simulator, so a credential is fresh in every repetition (the
  * package's per-process token cache is keyed by token URL) and counts never mix.
  */
-import type { CredentialJson, N8nInstance, WorkflowJson } from '../../test/e2e/n8n-instance';
-import { createFleet, startSimulator, type Simulator } from '../../test/simulator';
+import type { CredentialJson, N8nInstance, WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { runBatch, type BatchResult } from '../lib/batch';
 import { progress, type Cleanup } from '../lib/util';
 import {

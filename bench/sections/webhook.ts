@@ -12,14 +12,14 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import type { CredentialJson, N8nInstance, WorkflowJson } from '../../test/e2e/n8n-instance';
-import { createFleet, signBody, vehicleStatePayload, type Fleet } from '../../test/simulator';
+import type { CredentialJson, N8nInstance, WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import { createFleet, signBody, vehicleStatePayload, type Fleet } from '../../tooling/simulator';
 import { groupCpuMs, waitForIdle } from '../lib/cpu';
 import { runLoad, type LoadRequest, type LoadResult } from '../lib/load';
 import { percentile } from '../lib/stats';
 import { progress } from '../lib/util';
 import { entityId, HEADER_AUTH, headerAuthCredential, linearWorkflow, pathOf, refOf, smartcarTrigger, webhookTrigger } from '../lib/workflows';
-import { smartcarCredential as smartcarCredentialFor } from '../../test/e2e/fixtures/smartcar-workflows';
+import { smartcarCredential as smartcarCredentialFor } from '../../tooling/n8n/smartcar-workflows';
 
 export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'dedupeHit'] as const;
 export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];

@@ -3,7 +3,7 @@
  * more than any single spec's set-up timeout allows, so it happens here, once per jest project, without a timeout
  * of its own (each install step is bounded inside ensureN8n).
  */
-import { ensureN8n } from './n8n-install';
+import { ensureN8n } from '../../tooling/n8n/n8n-install';
 
 export default async function globalSetup(): Promise<void> {
 	await ensureN8n();

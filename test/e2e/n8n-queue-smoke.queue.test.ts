@@ -7,10 +7,10 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { writeFixturePackage } from './fixtures/fixture-package';
-import { webhookWorkflow } from './fixtures/workflows';
-import { createLogger } from './logger';
-import { ensureN8n, http, nodeOutput, packPackage, queueModeUnavailableReasonSync, startQueueCluster, type QueueCluster } from './n8n-instance';
+import { writeFixturePackage } from '../../tooling/n8n/fixture-package';
+import { webhookWorkflow } from '../../tooling/n8n/workflows';
+import { createLogger } from '../../tooling/n8n/logger';
+import { ensureN8n, http, nodeOutput, packPackage, queueModeUnavailableReasonSync, startQueueCluster, type QueueCluster } from '../../tooling/n8n/n8n-instance';
 
 const log = createLogger('queue-smoke');
 const unavailable = queueModeUnavailableReasonSync();

@@ -7,10 +7,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { FIXTURE_NODE_TYPE, FIXTURE_PACKAGE_NAME, writeFixturePackage } from './fixtures/fixture-package';
-import { webhookWorkflow } from './fixtures/workflows';
-import { createLogger } from './logger';
-import { ensureN8n, http, nodeOutput, packPackage, startN8n, type CredentialJson, type N8nInstance } from './n8n-instance';
+import { FIXTURE_NODE_TYPE, FIXTURE_PACKAGE_NAME, writeFixturePackage } from '../../tooling/n8n/fixture-package';
+import { webhookWorkflow } from '../../tooling/n8n/workflows';
+import { createLogger } from '../../tooling/n8n/logger';
+import { ensureN8n, http, nodeOutput, packPackage, startN8n, type CredentialJson, type N8nInstance } from '../../tooling/n8n/n8n-instance';
 
 const log = createLogger('smoke');
 

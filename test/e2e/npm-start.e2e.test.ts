@@ -10,8 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { createLogger, seconds } from './logger';
-import { http, tcpReachable } from './n8n-instance';
+import { createLogger, seconds } from '../../tooling/n8n/logger';
+import { http, tcpReachable } from '../../tooling/n8n/n8n-instance';
 
 const log = createLogger('npm-start');
 const REPO = join(__dirname, '..', '..');

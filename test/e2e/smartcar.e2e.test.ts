@@ -39,7 +39,7 @@ import {
 	type SimVehicle,
 	type Simulator,
 	type WebhookResponse,
-} from '../simulator';
+} from '../../tooling/simulator';
 import {
 	SMARTCAR_NODE_TYPE,
 	SMARTCAR_TRIGGER_TYPE,
@@ -50,11 +50,11 @@ import {
 	triggerPath,
 	triggerWorkflow,
 	type CredentialRef,
-} from './fixtures/smartcar-workflows';
+} from '../../tooling/n8n/smartcar-workflows';
 import { startTokenRecorder, type TokenRecorder } from './fixtures/token-recorder';
-import { createLogger, seconds } from './logger';
-import { ensureN8n, freePort, http, nodeOutput, packPackage, startN8n, type ExecutionDetail, type N8nInstance, type WorkflowJson } from './n8n-instance';
-import type { ExecutionList } from './n8n-types';
+import { createLogger, seconds } from '../../tooling/n8n/logger';
+import { ensureN8n, freePort, http, nodeOutput, packPackage, startN8n, type ExecutionDetail, type N8nInstance, type WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import type { ExecutionList } from '../../tooling/n8n/n8n-types';
 
 const log = createLogger('smartcar-e2e');
 const REPO = join(__dirname, '..', '..');

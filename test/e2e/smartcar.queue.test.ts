@@ -32,10 +32,10 @@ import {
 	type JsonObject,
 	type Simulator,
 	type WebhookResponse,
-} from '../simulator';
-import { simulatorSettings, smartcarCredential } from './fixtures/smartcar-workflows';
-import { webhookId, workflowId } from './fixtures/workflows';
-import { createLogger } from './logger';
+} from '../../tooling/simulator';
+import { simulatorSettings, smartcarCredential } from '../../tooling/n8n/smartcar-workflows';
+import { webhookId, workflowId } from '../../tooling/n8n/workflows';
+import { createLogger } from '../../tooling/n8n/logger';
 import {
 	ensureN8n,
 	http,
@@ -49,8 +49,8 @@ import {
 	type QueueCluster,
 	type WorkflowJson,
 	type WorkflowNodeJson,
-} from './n8n-instance';
-import { sleep } from './process-utils';
+} from '../../tooling/n8n/n8n-instance';
+import { sleep } from '../../tooling/n8n/process-utils';
 
 const log = createLogger('smartcar-queue');
 const unavailable = queueModeUnavailableReasonSync();

@@ -6,7 +6,7 @@
  */
 import { shutdownHarness } from '../harness';
 import { REQUEST_LIMITS } from '../../nodes/shared/transport';
-import { createFleet, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../simulator';
+import { createFleet, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import {
 	apiRequests,
 	byId,

@@ -4,7 +4,7 @@
  */
 import type { RunWorkflowResult } from '../harness';
 import { shutdownHarness } from '../harness';
-import { CODES, createFleet, numberValue, startSimulator, type Simulator } from '../simulator';
+import { CODES, createFleet, numberValue, startSimulator, type Simulator } from '../../tooling/simulator';
 import {
 	CLIENT_SECRET,
 	apiRequests,

@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
-import { createFleet, startSimulator, type Simulator } from '../simulator';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import {
 	apiRequests,
 	connectionsOf,

@@ -4,7 +4,7 @@
  * Real workflows through the in-process n8n harness against the Smartcar simulator over HTTP.
  */
 import { shutdownHarness, testCredential, type CredentialStore } from '../harness';
-import { CODES, createFleet, numberValue, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../simulator';
+import { CODES, createFleet, numberValue, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import {
 	CLIENT_SECRET,
 	MANAGEMENT_TOKEN,

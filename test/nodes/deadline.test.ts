@@ -4,7 +4,7 @@
  */
 import { shutdownHarness } from '../harness';
 import { REQUEST_LIMITS } from '../../nodes/shared/transport';
-import { createFleet, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../simulator';
+import { createFleet, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import { apiRequests, byId, credentialStore, errorOf, fault, resetBetweenTests, runSmartcar, timed } from './smartcar-fixture';
 
 jest.setTimeout(30_000);

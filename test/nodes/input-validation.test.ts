@@ -7,7 +7,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
-import { CODES, createFleet, numberValue, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../simulator';
+import { CODES, createFleet, numberValue, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import {
 	apiRequests,
 	byId,

@@ -7,7 +7,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
-import { createFleet, startSimulator, type Simulator } from '../simulator';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { prototypeProblems } from '../support/prototype-problems';
 import { byId, credentialStore, outputJson, resetBetweenTests, runSmartcar } from './smartcar-fixture';
 

@@ -4,7 +4,7 @@
  * receives nothing (no application token, no client secret), and its answer is never output as Smartcar's.
  */
 import { shutdownHarness, testCredential } from '../harness';
-import { createFleet, startOtherOrigin, startSimulator, type OtherOrigin, type Simulator, type SimVehicle } from '../simulator';
+import { createFleet, startOtherOrigin, startSimulator, type OtherOrigin, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import {
 	CLIENT_SECRET,
 	apiRequests,

@@ -15,7 +15,7 @@ import {
 	type Simulator,
 	type SimSignal,
 	type SimVehicle,
-} from '../simulator';
+} from '../../tooling/simulator';
 import {
 	apiRequests,
 	byId,

@@ -15,7 +15,7 @@ import { SmartcarApi } from '../../credentials/SmartcarApi.credentials';
 import { clearTokenCache } from '../../credentials/smartcar-token';
 import { Smartcar } from '../../nodes/Smartcar/Smartcar.node';
 import { CredentialStore, runWorkflow, type RunWorkflowResult, type WorkflowJson } from '../harness';
-import type { FaultRule, RequestRecord, SimConnection, Simulator, SimulatedResponse, SimVehicle } from '../simulator';
+import type { FaultRule, RequestRecord, SimConnection, Simulator, SimulatedResponse, SimVehicle } from '../../tooling/simulator';
 
 export const SMARTCAR_TYPE = 'n8n-nodes-smartcar.smartcar';
 export const CLIENT_ID = 'demo-client-id';

@@ -4,7 +4,7 @@
  * sc-user-id header on every user-scoped request.
  */
 import { shutdownHarness } from '../harness';
-import { CODES, createFleet, numberValue, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../simulator';
+import { CODES, createFleet, numberValue, smartcarErrors, startSimulator, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import {
 	apiRequests,
 	byId,

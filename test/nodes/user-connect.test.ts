@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
-import { createFleet, startSimulator, type Simulator } from '../simulator';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import {
 	CLIENT_ID,
 	CLIENT_SECRET,

@@ -18,7 +18,7 @@ import {
 	startSimulator,
 	type Simulator,
 	type SimVehicle,
-} from '../simulator';
+} from '../../tooling/simulator';
 import {
 	apiRequests,
 	byId,

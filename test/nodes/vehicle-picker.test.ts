@@ -9,7 +9,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { searchVehicles } from '../../nodes/Smartcar/methods/list-search';
 import { createAdditionalData, HarnessCredentialsHelper, HarnessNodeTypes, shutdownHarness } from '../harness';
-import { createFleet, startSimulator, type Simulator } from '../simulator';
+import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { SMARTCAR_TYPE, apiRequests, connectionsOf, credentialStore, credentialTypes, nodeTypes, resetBetweenTests } from './smartcar-fixture';
 
 let sim: Simulator;

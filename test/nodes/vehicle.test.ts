@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
-import { createFleet, startSimulator, type SimConnection, type Simulator } from '../simulator';
+import { createFleet, startSimulator, type SimConnection, type Simulator } from '../../tooling/simulator';
 import {
 	apiRequests,
 	byId,

@@ -26,7 +26,7 @@ import {
 	type JsonObject,
 	type Simulator,
 	type SimVehicle,
-} from './index';
+} from '../../tooling/simulator';
 
 // ---------------------------------------------------------------------------------------------
 // Response shapes read by the specs

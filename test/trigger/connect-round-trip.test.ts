@@ -6,7 +6,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { shutdownHarness, type WebhookHost } from '../harness';
-import { startSimulator, type Simulator } from '../simulator';
+import { startSimulator, type Simulator } from '../../tooling/simulator';
 import { credentialData, credentialStore, outputJson, resetBetweenTests, runSmartcar } from '../nodes/smartcar-fixture';
 import { request, settle, startTriggerHost, type HttpResult } from './trigger-fixture';
 

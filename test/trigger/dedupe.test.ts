@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { IDataObject } from 'n8n-workflow';
 
 import { RecentEvents, STATIC_DATA_MAX_IDS, rememberInStaticData } from '../../nodes/SmartcarTrigger/recent-events';
-import { demoFleet, vehicleStatePayload, type JsonObject } from '../simulator';
+import { demoFleet, vehicleStatePayload, type JsonObject } from '../../tooling/simulator';
 import { shutdownHarness, type WebhookHost } from '../harness';
 import {
 	MANAGEMENT_TOKEN,

@@ -16,7 +16,7 @@ import {
 	type JsonObject,
 	type SimSignal,
 	type VehicleStateOptions,
-} from '../simulator';
+} from '../../tooling/simulator';
 import { createFunctionNode, shutdownHarness, type WebhookHost } from '../harness';
 import { postSigned, settle, startTriggerHost } from './trigger-fixture';
 

@@ -16,7 +16,7 @@ import { parse as parseQueryString } from 'node:querystring';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { demoFleet, vehicleErrorPayload, vehicleStatePayload } from '../simulator';
+import { demoFleet, vehicleErrorPayload, vehicleStatePayload } from '../../tooling/simulator';
 import { shutdownHarness, type WebhookHost } from '../harness';
 import { CLIENT_SECRET, MANAGEMENT_TOKEN, hmac, isRecord, request, startTriggerHost, type HttpResult } from './trigger-fixture';
 

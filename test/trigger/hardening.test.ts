@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import { demoFleet, vehicleStatePayload, verifyPayload, type JsonObject } from '../simulator';
+import { demoFleet, vehicleStatePayload, verifyPayload, type JsonObject } from '../../tooling/simulator';
 import { shutdownHarness, type WebhookHost } from '../harness';
 import {
 	MANAGEMENT_TOKEN,

@@ -4,7 +4,7 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { demoFleet, vehicleStatePayload, verifyPayload } from '../simulator';
+import { demoFleet, vehicleStatePayload, verifyPayload } from '../../tooling/simulator';
 import { shutdownHarness, type WebhookHost } from '../harness';
 import {
 	MANAGEMENT_TOKEN,
