@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-import { ensureN8n, packPackage, startN8n, type CredentialJson, type N8nInstallation, type N8nInstance, type WorkflowJson } from '../tooling/n8n/n8n-instance';
+import { ensureN8n, packPackage, startN8n, type CredentialJson, type N8nInstance, type WorkflowJson } from '../tooling/n8n/n8n-instance';
 import { CpuSampler } from './lib/cpu';
 import { load1, machineBusyMs, machineInfo, versions } from './lib/machine';
 import { parseOptions, renderSource, wantsHelp, type BenchOptions, type Section } from './lib/options';
@@ -116,23 +116,24 @@ async function runRegularSections(options: BenchOptions, tgz: string, results: B
 	}
 }
 
-async function main(): Promise<void> {
+/** `--help` and `--render`: answered without running anything. Returns whether one of them was handled. */
+function answeredWithoutRunning(): boolean {
 	if (wantsHelp()) {
 		process.stdout.write('Usage: npm run bench -- [--quick] [--only token,overhead,webhook,footprint,queue] [--reps N] [--items N] [--deliveries N]\n' +
 			'       [--concurrency N] [--burst-seconds N] [--latency MS] [--executions N] [--token-items N] [--starts N] [--out FILE] [--render RESULTS.json]\nSee bench/lib/options.ts.\n');
-		return;
+		return true;
 	}
 	const source = renderSource();
-	if (source) {
-		const saved = JSON.parse(readFileSync(source, 'utf8')) as BenchResults;
-		const target = source.replace(/\.json$/, '') + '.md';
-		writeFileSync(target, renderReport(saved));
-		progress('bench', `re-rendered ${target} from ${source}`);
-		return;
-	}
-	const options = parseOptions();
-	const machine = machineInfo();
-	const cleanup = new Cleanup();
+	if (!source) return false;
+	const saved = JSON.parse(readFileSync(source, 'utf8')) as BenchResults;
+	const target = source.replace(/\.json$/, '') + '.md';
+	writeFileSync(target, renderReport(saved));
+	progress('bench', `re-rendered ${target} from ${source}`);
+	return true;
+}
+
+/** Ctrl-C or SIGTERM: stop everything this run started, then exit. */
+function stopOnSignal(cleanup: Cleanup): void {
 	let stopping = false;
 	const onSignal = (signal: NodeJS.Signals): void => {
 		if (stopping) return;
@@ -142,6 +143,39 @@ async function main(): Promise<void> {
 	};
 	process.once('SIGINT', onSignal);
 	process.once('SIGTERM', onSignal);
+}
+
+/** Installs n8n, packs the package and runs every chosen section; a failure is recorded, not thrown. */
+async function runSections(options: BenchOptions, results: BenchResults, cleanup: Cleanup): Promise<void> {
+	try {
+		const installation = await ensureN8n();
+		results.versions = versions(REPO, installation);
+		const tgz = await verifiedPack();
+		cleanup.add(`packed tarball ${tgz}`, async () => rmSync(dirname(tgz), { recursive: true, force: true }));
+
+		await runRegularSections(options, tgz, results, cleanup);
+		if (options.sections.includes('footprint')) {
+			const footprint = { repo: REPO, tgz, installation, starts: options.starts, loaderRuns: options.quick ? 3 : 5 };
+			results.footprint = await timed(results, 'footprint', async () => await runFootprint(footprint, cleanup));
+		}
+		if (options.sections.includes('queue')) {
+			const queue = { reps: options.reps, executions: options.queueExecutions, tgz };
+			results.queue = await timed(results, 'queue', async () => await runQueueSection(queue, cleanup));
+		}
+	} catch (error) {
+		results.errors.bench = errorText(error);
+		progress('bench', `FAILED: ${errorText(error)}`);
+	} finally {
+		await cleanup.closeAll();
+	}
+}
+
+async function main(): Promise<void> {
+	if (answeredWithoutRunning()) return;
+	const options = parseOptions();
+	const machine = machineInfo();
+	const cleanup = new Cleanup();
+	stopOnSignal(cleanup);
 
 	progress('bench', `sections: ${options.sections.join(', ')}; ${options.reps} repetition(s)${options.quick ? ', quick' : ''}; report → ${options.out}`);
 	const background: Background = { busyBefore: await busyShare(3_000, machine.cores), busyAfter: Number.NaN, load1Before: load1(), load1After: Number.NaN, busyDuringRun: Number.NaN };
@@ -151,7 +185,6 @@ async function main(): Promise<void> {
 	const runStarted = Date.now();
 	const busyAtStart = machineBusyMs();
 
-	let installation: N8nInstallation | undefined;
 	const results: BenchResults = {
 		startedAt: new Date().toISOString(),
 		durationMs: 0,
@@ -163,26 +196,7 @@ async function main(): Promise<void> {
 		sectionMs: {},
 		errors: {},
 	};
-	try {
-		installation = await ensureN8n();
-		results.versions = versions(REPO, installation);
-		const tgz = await verifiedPack();
-		cleanup.add(`packed tarball ${tgz}`, async () => rmSync(dirname(tgz), { recursive: true, force: true }));
-
-		await runRegularSections(options, tgz, results, cleanup);
-		if (options.sections.includes('footprint')) {
-			const install = installation;
-			results.footprint = await timed(results, 'footprint', async () => await runFootprint({ repo: REPO, tgz, installation: install, starts: options.starts, loaderRuns: options.quick ? 3 : 5 }, cleanup));
-		}
-		if (options.sections.includes('queue')) {
-			results.queue = await timed(results, 'queue', async () => await runQueueSection({ reps: options.reps, executions: options.queueExecutions, tgz }, cleanup));
-		}
-	} catch (error) {
-		results.errors.bench = errorText(error);
-		progress('bench', `FAILED: ${errorText(error)}`);
-	} finally {
-		await cleanup.closeAll();
-	}
+	await runSections(options, results, cleanup);
 	sampler.stop();
 	results.durationMs = Date.now() - runStarted;
 	background.busyDuringRun = (machineBusyMs() - busyAtStart) / (results.durationMs * machine.cores);

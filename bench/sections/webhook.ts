@@ -97,7 +97,134 @@ function deliveries(fleet: Fleet, count: number): LoadRequest[] {
 	});
 }
 
-export function prepareWebhookSection(options: { reps: number; deliveries: number; sequentialDeliveries: number; concurrency: number; timeCapMs: number }): WebhookSection {
+interface WebhookOptions {
+	reps: number;
+	deliveries: number;
+	sequentialDeliveries: number;
+	concurrency: number;
+	timeCapMs: number;
+}
+
+type MeasuredVariant = Exclude<WebhookVariant, 'dedupeHit'>;
+const MEASURED: readonly MeasuredVariant[] = ['smartcar', 'webhook', 'smartcarNoDedupe'];
+
+/** What every measurement of the section shares: the fleet the bodies describe, the workflows, the options. */
+interface WebhookBench {
+	fleet: Fleet;
+	workflows: Record<MeasuredVariant, WorkflowJson>;
+	options: WebhookOptions;
+}
+
+function urlOf(bench: WebhookBench, n8n: N8nInstance, variant: WebhookVariant): string {
+	return n8n.webhookUrl(pathOf(bench.workflows[variant === 'dedupeHit' ? 'smartcar' : variant]));
+}
+
+function describeBurst(run: WebhookRun, sample: string): string {
+	return (
+		`r${run.rep} ${run.variant}: ${run.ok}/${run.sent} ok in ${(run.elapsedMs / 1000).toFixed(1)} s${run.capped ? ' (time cap)' : ''}, ${run.perSecond.toFixed(1)} answers/s, ` +
+		`p50 ${run.p50Ms.toFixed(0)} ms, p99 ${run.p99Ms.toFixed(0)} ms; busy ${(run.drainMs / 1000).toFixed(1)} s after, ${run.sustainedPerSecond.toFixed(1)}/s sustained, ` +
+		`${run.cpuPerDeliveryMs.toFixed(1)} ms CPU per delivery; e.g. ${sample}`
+	);
+}
+
+/** One burst at the section's concurrency, measured until n8n is idle again. */
+async function burst(bench: WebhookBench, n8n: N8nInstance, variant: WebhookVariant, rep: number, requests: LoadRequest[]): Promise<WebhookRun> {
+	let sample = '';
+	const cpuBefore = groupCpuMs(n8n.pid);
+	const load: LoadResult = await runLoad({
+		url: urlOf(bench, n8n, variant),
+		requests,
+		concurrency: bench.options.concurrency,
+		timeCapMs: bench.options.timeCapMs,
+		timeoutMs: 30_000,
+		onResponse: (index, status, body) => {
+			if (index === 0 || ((status < 200 || status > 299) && sample === '')) sample = `${status} ${body.slice(0, 160)}`;
+		},
+	});
+	const drainMs = await waitForIdle([n8n.pid], { timeoutMs: 120_000 });
+	const cpuMs = groupCpuMs(n8n.pid) - cpuBefore;
+	const run: WebhookRun = {
+		variant,
+		rep,
+		sent: load.sent,
+		ok: load.ok,
+		statuses: load.statuses,
+		perSecond: load.perSecond,
+		p50Ms: percentile(load.latenciesMs, 50),
+		p99Ms: percentile(load.latenciesMs, 99),
+		elapsedMs: load.elapsedMs,
+		capped: load.capped,
+		drainMs,
+		sustainedPerSecond: (load.ok * 1000) / (load.elapsedMs + drainMs),
+		cpuPerDeliveryMs: load.sent > 0 ? cpuMs / load.sent : Number.NaN,
+	};
+	progress('webhook', describeBurst(run, sample));
+	return run;
+}
+
+/** A few deliveries one at a time: the cost of a delivery without any backlog. */
+async function oneAtATime(bench: WebhookBench, n8n: N8nInstance, variant: MeasuredVariant, rep: number): Promise<{ run: SequentialRun; ok: number }> {
+	await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
+	const cpuBefore = groupCpuMs(n8n.pid);
+	const load = await runLoad({
+		url: urlOf(bench, n8n, variant),
+		requests: deliveries(bench.fleet, bench.options.sequentialDeliveries),
+		concurrency: 1,
+		timeCapMs: bench.options.timeCapMs,
+	});
+	await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
+	const cpuPerDeliveryMs = (groupCpuMs(n8n.pid) - cpuBefore) / Math.max(1, load.sent);
+	const run: SequentialRun = { variant, rep, deliveries: load.sent, p50Ms: percentile(load.latenciesMs, 50), cpuPerDeliveryMs };
+	progress('webhook', `r${rep} ${variant}, one at a time: ${load.ok}/${load.sent} ok, p50 ${run.p50Ms.toFixed(0)} ms, ${run.cpuPerDeliveryMs.toFixed(1)} ms CPU per delivery`);
+	return { run, ok: load.ok };
+}
+
+/** Executions each workflow had at the end, from n8n's database (empty when the database cannot be read). */
+async function countExecutions(bench: WebhookBench, n8n: N8nInstance): Promise<Partial<Record<WebhookVariant, number>>> {
+	const counts: Partial<Record<WebhookVariant, number>> = {};
+	try {
+		const rows = await n8n.dbQuery('SELECT workflowId AS id, COUNT(*) AS n FROM execution_entity GROUP BY workflowId');
+		for (const variant of MEASURED) counts[variant] = Number(rows.find((row) => row.id === bench.workflows[variant].id)?.n ?? 0);
+	} catch (error) {
+		progress('webhook', `could not count executions: ${error instanceof Error ? error.message : String(error)}`);
+	}
+	return counts;
+}
+
+/** Every repetition: each variant one at a time, then a burst to each, then the Smartcar burst again (duplicates). */
+async function runWebhookSection(bench: WebhookBench, n8n: N8nInstance, bodyBytes: number): Promise<WebhookResults> {
+	const warmUp = 20;
+	for (const variant of MEASURED) {
+		await runLoad({ url: urlOf(bench, n8n, variant), requests: deliveries(bench.fleet, warmUp), concurrency: 4, timeCapMs: 30_000 });
+	}
+	await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
+	const runs: WebhookRun[] = [];
+	const sequential: SequentialRun[] = [];
+	const accepted: Partial<Record<WebhookVariant, number>> = { smartcar: warmUp, webhook: warmUp, smartcarNoDedupe: warmUp };
+	const count = (variant: WebhookVariant, ok: number) => (accepted[variant] = (accepted[variant] ?? 0) + ok);
+	for (let rep = 1; rep <= bench.options.reps; rep++) {
+		const order = MEASURED.map((_, i) => MEASURED[(i + rep - 1) % MEASURED.length]);
+		for (const variant of order) {
+			const { run, ok } = await oneAtATime(bench, n8n, variant, rep);
+			sequential.push(run);
+			count(variant, ok);
+		}
+		let smartcarRequests: LoadRequest[] = [];
+		for (const variant of order) {
+			const requests = deliveries(bench.fleet, bench.options.deliveries);
+			if (variant === 'smartcar') smartcarRequests = requests;
+			const run = await burst(bench, n8n, variant, rep, requests);
+			runs.push(run);
+			count(variant, run.ok);
+		}
+		runs.push(await burst(bench, n8n, 'dedupeHit', rep, smartcarRequests));
+	}
+	const { deliveries: perBurst, sequentialDeliveries, concurrency } = bench.options;
+	const executionsByVariant = await countExecutions(bench, n8n);
+	return { deliveries: perBurst, sequentialDeliveries, sequential, concurrency, bodyBytes, runs, executionsByVariant, expectedExecutions: accepted };
+}
+
+export function prepareWebhookSection(options: WebhookOptions): WebhookSection {
 	const fleet = createFleet({ seed: 'bench-webhook', users: [{ vehicles: 2, powertrain: 'BEV' }] });
 	// Only the management token matters to the trigger; the endpoints are never called.
 	const smartcar = smartcarCredentialFor(
@@ -112,101 +239,16 @@ export function prepareWebhookSection(options: { reps: number; deliveries: numbe
 		},
 	);
 	const header = headerAuthCredential('Bench webhook header auth');
-	const withDedupe = smartcarTrigger(refOf(smartcar), { deduplicate: true });
-	const withoutDedupe = smartcarTrigger(refOf(smartcar), { deduplicate: false });
-	const workflows: Record<Exclude<WebhookVariant, 'dedupeHit'>, WorkflowJson> = {
-		smartcar: linearWorkflow('bench webhook smartcar', [withDedupe.node]),
-		smartcarNoDedupe: linearWorkflow('bench webhook smartcar no dedupe', [withoutDedupe.node]),
+	const workflows: Record<MeasuredVariant, WorkflowJson> = {
+		smartcar: linearWorkflow('bench webhook smartcar', [smartcarTrigger(refOf(smartcar), { deduplicate: true }).node]),
+		smartcarNoDedupe: linearWorkflow('bench webhook smartcar no dedupe', [smartcarTrigger(refOf(smartcar), { deduplicate: false }).node]),
 		webhook: linearWorkflow('bench webhook n8n', [webhookTrigger('bench-webhook-n8n', { responseMode: 'onReceived', headerAuth: refOf(header) })]),
 	};
+	const bench: WebhookBench = { fleet, workflows, options };
 	const bodyBytes = deliveries(fleet, 1)[0].body.length;
-
-	const burst = async (n8n: N8nInstance, variant: WebhookVariant, rep: number, requests: LoadRequest[]): Promise<WebhookRun> => {
-		const workflow = workflows[variant === 'dedupeHit' ? 'smartcar' : variant];
-		let sample = '';
-		const cpuBefore = groupCpuMs(n8n.pid);
-		const load: LoadResult = await runLoad({
-			url: n8n.webhookUrl(pathOf(workflow)),
-			requests,
-			concurrency: options.concurrency,
-			timeCapMs: options.timeCapMs,
-			timeoutMs: 30_000,
-			onResponse: (index, status, body) => {
-				if (index === 0 || ((status < 200 || status > 299) && sample === '')) sample = `${status} ${body.slice(0, 160)}`;
-			},
-		});
-		const drainMs = await waitForIdle([n8n.pid], { timeoutMs: 120_000 });
-		const cpuMs = groupCpuMs(n8n.pid) - cpuBefore;
-		const run: WebhookRun = {
-			variant,
-			rep,
-			sent: load.sent,
-			ok: load.ok,
-			statuses: load.statuses,
-			perSecond: load.perSecond,
-			p50Ms: percentile(load.latenciesMs, 50),
-			p99Ms: percentile(load.latenciesMs, 99),
-			elapsedMs: load.elapsedMs,
-			capped: load.capped,
-			drainMs,
-			sustainedPerSecond: (load.ok * 1000) / (load.elapsedMs + drainMs),
-			cpuPerDeliveryMs: load.sent > 0 ? cpuMs / load.sent : Number.NaN,
-		};
-		progress(
-			'webhook',
-			`r${rep} ${variant}: ${load.ok}/${load.sent} ok in ${(load.elapsedMs / 1000).toFixed(1)} s${load.capped ? ' (time cap)' : ''}, ${load.perSecond.toFixed(1)} answers/s, ` +
-				`p50 ${run.p50Ms.toFixed(0)} ms, p99 ${run.p99Ms.toFixed(0)} ms; busy ${(drainMs / 1000).toFixed(1)} s after, ${run.sustainedPerSecond.toFixed(1)}/s sustained, ` +
-				`${run.cpuPerDeliveryMs.toFixed(1)} ms CPU per delivery; e.g. ${sample}`,
-		);
-		return run;
-	};
-
 	return {
 		workflows: Object.values(workflows),
 		credentials: [smartcar, header],
-		async run(n8n: N8nInstance): Promise<WebhookResults> {
-			// Warm-up: a few deliveries to each, then idle.
-			for (const variant of ['smartcar', 'webhook', 'smartcarNoDedupe'] as const) {
-				await runLoad({ url: n8n.webhookUrl(pathOf(workflows[variant])), requests: deliveries(fleet, 20), concurrency: 4, timeCapMs: 30_000 });
-			}
-			await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
-			const runs: WebhookRun[] = [];
-			const sequential: SequentialRun[] = [];
-			const measured = ['smartcar', 'webhook', 'smartcarNoDedupe'] as const;
-			const accepted: Partial<Record<WebhookVariant, number>> = { smartcar: 20, webhook: 20, smartcarNoDedupe: 20 };
-			for (let rep = 1; rep <= options.reps; rep++) {
-				const order = measured.map((_, i) => measured[(i + rep - 1) % measured.length]);
-				for (const variant of order) {
-					await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
-					const cpuBefore = groupCpuMs(n8n.pid);
-					const load = await runLoad({ url: n8n.webhookUrl(pathOf(workflows[variant])), requests: deliveries(fleet, options.sequentialDeliveries), concurrency: 1, timeCapMs: options.timeCapMs });
-					await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
-					const run: SequentialRun = { variant, rep, deliveries: load.sent, p50Ms: percentile(load.latenciesMs, 50), cpuPerDeliveryMs: (groupCpuMs(n8n.pid) - cpuBefore) / Math.max(1, load.sent) };
-					sequential.push(run);
-					accepted[variant] = (accepted[variant] ?? 0) + load.ok;
-					progress('webhook', `r${rep} ${variant}, one at a time: ${load.ok}/${load.sent} ok, p50 ${run.p50Ms.toFixed(0)} ms, ${run.cpuPerDeliveryMs.toFixed(1)} ms CPU per delivery`);
-				}
-				let smartcarRequests: LoadRequest[] = [];
-				for (const variant of order) {
-					const requests = deliveries(fleet, options.deliveries);
-					if (variant === 'smartcar') smartcarRequests = requests;
-					const run = await burst(n8n, variant, rep, requests);
-					runs.push(run);
-					accepted[variant] = (accepted[variant] ?? 0) + run.ok;
-				}
-				runs.push(await burst(n8n, 'dedupeHit', rep, smartcarRequests));
-			}
-			const executionsByVariant: Partial<Record<WebhookVariant, number>> = {};
-			try {
-				const rows = await n8n.dbQuery('SELECT workflowId AS id, COUNT(*) AS n FROM execution_entity GROUP BY workflowId');
-				for (const variant of measured) {
-					const row = rows.find((candidate) => candidate.id === workflows[variant].id);
-					executionsByVariant[variant] = Number(row?.n ?? 0);
-				}
-			} catch (error) {
-				progress('webhook', `could not count executions: ${error instanceof Error ? error.message : String(error)}`);
-			}
-			return { deliveries: options.deliveries, sequentialDeliveries: options.sequentialDeliveries, sequential, concurrency: options.concurrency, bodyBytes, runs, executionsByVariant, expectedExecutions: accepted };
-		},
+		run: async (n8n: N8nInstance) => await runWebhookSection(bench, n8n, bodyBytes),
 	};
 }
