@@ -204,7 +204,12 @@ export class SmartcarTrigger implements INodeType {
 		],
 	};
 
-	/** Smartcar webhooks are registered by hand in the Smartcar Dashboard: nothing to create or delete. */
+	/**
+	 * These do nothing, on purpose. Smartcar has no API to register a webhook: the user pastes this trigger's URL
+	 * into the Smartcar Dashboard, so there is nothing to check, create or delete when the workflow is published or
+	 * unpublished. They exist because n8n's community-node lint (webhook-lifecycle-complete) requires all three on
+	 * a trigger with webhooks. `checkExists` answering true tells n8n not to call `create`.
+	 */
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
