@@ -8,20 +8,21 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { PRODUCTION } from '../nodes/shared/constants';
-import { resolveEndpoints } from '../nodes/shared/endpoints';
-import { exchangeClientCredentials, obtainToken, tokenCacheKey, tokenFingerprint, type TokenKeyParts } from './smartcar-token';
+import { API_BASE_URL_EXPRESSION, credentialText, PRODUCTION, resolveEndpoints } from './smartcar-credential';
+import { obtainToken, tokenCacheKey, tokenFingerprint, type TokenKeyParts } from './smartcar-token';
+import { exchangeClientCredentials } from './token-exchange';
 
 const customOnly = { show: { environment: ['custom'] } };
-
-function trimmed(value: unknown): string {
-	return typeof value === 'string' ? value.trim() : '';
-}
 
 /** Everything a token is exchanged with and sent to: the token is bound to all of it (see tokenFingerprint). */
 function tokenParts(credentials: ICredentialDataDecryptedObject): TokenKeyParts {
 	const { tokenUrl, apiBaseUrl } = resolveEndpoints(credentials);
-	return { tokenUrl, apiBaseUrl, clientId: trimmed(credentials.clientId), clientSecret: trimmed(credentials.clientSecret) };
+	return {
+		tokenUrl,
+		apiBaseUrl,
+		clientId: credentialText(credentials, 'clientId'),
+		clientSecret: credentialText(credentials, 'clientSecret'),
+	};
 }
 
 export class SmartcarApi implements ICredentialType {
@@ -149,7 +150,8 @@ export class SmartcarApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{$credentials.environment === "custom" && $credentials.apiBaseUrl ? $credentials.apiBaseUrl.replace(/\\/+$/, "") : "${PRODUCTION.apiBaseUrl}"}}`,
+			// The API Base URL as resolveEndpoints has it, written as the expression n8n evaluates here.
+			baseURL: API_BASE_URL_EXPRESSION,
 			url: '/connections',
 			qs: { 'page[size]': 1 },
 			// The token goes to the API Base URL only: a redirect elsewhere fails the test instead of carrying it.

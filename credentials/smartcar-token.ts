@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
-import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { displayUrl, redact } from '../nodes/shared/redact';
+import type { ApplicationToken, ClientCredentials } from './token-exchange';
+
+export type { ApplicationToken } from './token-exchange';
 
 /**
  * One in-flight client-credentials exchange per credential per process.
@@ -15,16 +16,7 @@ import { displayUrl, redact } from '../nodes/shared/redact';
  * A failed exchange is never cached.
  */
 
-export interface ApplicationToken {
-	accessToken: string;
-	/** Epoch milliseconds after which the token is no longer offered to other callers. */
-	expiresAt: number;
-}
-
-export interface TokenKeyParts {
-	tokenUrl: string;
-	clientId: string;
-	clientSecret: string;
+export interface TokenKeyParts extends ClientCredentials {
 	/** Where the token is sent: a token is bound to it, so an edited API Base URL never receives an older token. */
 	apiBaseUrl: string;
 }
@@ -136,131 +128,4 @@ export function cachedTokens(): string[] {
 /** Forgets every cached token (tests, and a process that wants a clean start). */
 export function clearTokenCache(): void {
 	entries.clear();
-}
-
-type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
-
-/** A failed exchange, described without any secret; `description` says what to do. */
-export class TokenExchangeError extends Error {
-	constructor(
-		message: string,
-		readonly description = 'The application token could not be obtained with the Smartcar API credential.',
-	) {
-		super(message);
-		this.name = 'TokenExchangeError';
-	}
-}
-
-interface FullResponse {
-	statusCode?: number;
-	body?: unknown;
-	headers?: Record<string, unknown>;
-}
-
-/** A redirect from the token endpoint: not followed (it would carry the secret); names the status and origin only. */
-function redirectRefused(status: number, headers: Record<string, unknown> | undefined, tokenUrl: string): TokenExchangeError {
-	const location = headers?.location;
-	let target = 'an address it did not name';
-	if (typeof location === 'string') {
-		try {
-			target = new URL(location, tokenUrl).origin;
-		} catch {
-			target = 'an address that could not be read';
-		}
-	}
-	return new TokenExchangeError(
-		`Smartcar's token endpoint answered with a redirect (HTTP ${status}) to ${target}; it was not followed`,
-		'The client secret is only ever sent to the Token URL of the credential itself. Check the Token URL (a proxy must answer the token request itself).',
-	);
-}
-
-const DEFAULT_LIFETIME_SECONDS = 3600;
-/** Idle timeout, and the total deadline of one exchange (a server trickling bytes never goes idle). */
-const TOKEN_TIMEOUT_MS = 30_000;
-const TOKEN_DEADLINE_MS = 60_000;
-
-function field(body: unknown, name: string): unknown {
-	return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-}
-
-function describeTokenFailure(status: number, body: unknown): string {
-	const code = field(body, 'error');
-	const detail = field(body, 'error_description');
-	const said = [typeof code === 'string' ? code : '', typeof detail === 'string' ? detail : '']
-		.filter((part) => part !== '')
-		.join(': ');
-	const smartcarSaid = said ? ` (${said})` : '';
-	if (status === 401 || code === 'invalid_client') {
-		return (
-			`Smartcar rejected the client ID or secret${smartcarSaid}. Copy both again from the Smartcar Dashboard → ` +
-			'your application → API Credentials (a secret is shown only once; create a new one if it is lost) and save the credential.'
-		);
-	}
-	if (status === 400) {
-		return `Smartcar's token endpoint refused the request${smartcarSaid}. Check the Client ID and the Token URL of the credential.`;
-	}
-	return `Smartcar's token endpoint answered HTTP ${status}${smartcarSaid}. Try again in a moment; if it persists, check the Token URL of the credential.`;
-}
-
-/**
- * Exchanges client ID and secret for an application token (OAuth 2.0 client credentials, form body as Smartcar
- * documents it). Every failure is re-thrown as a fresh Error whose message names no secret: the HTTP client's own
- * error would carry the request body, and with it the client secret.
- */
-export async function exchangeClientCredentials(
-	httpRequest: HttpRequest,
-	{ tokenUrl, clientId, clientSecret }: Omit<TokenKeyParts, 'apiBaseUrl'>,
-	now: () => number = Date.now,
-): Promise<ApplicationToken> {
-	const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
-	let response: FullResponse | undefined;
-	let networkFailure = 'network error';
-	try {
-		response = (await httpRequest({
-			method: 'POST',
-			url: tokenUrl,
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-			body: form.toString(),
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: TOKEN_TIMEOUT_MS,
-			abortSignal: AbortSignal.timeout(TOKEN_DEADLINE_MS),
-			// A redirect would re-post the client secret to wherever it points: never follow one.
-			disableFollowRedirect: true,
-			sendCredentialsOnCrossOriginRedirect: false,
-		})) as FullResponse;
-	} catch (error) {
-		const code = field(error, 'code');
-		if (typeof code === 'string') networkFailure = code;
-	}
-	if (response === undefined) {
-		// The reason goes into the description: n8n replaces any message naming ECONNREFUSED and the like with
-		// its own generic text, which would hide the URL.
-		throw new TokenExchangeError(
-			`Could not reach Smartcar's token endpoint at ${displayUrl(tokenUrl)}`,
-			`Reason: ${networkFailure}. Check the network and the Token URL of the credential.`,
-		);
-	}
-	const status = response.statusCode ?? 0;
-	if (status >= 300 && status < 400) throw redirectRefused(status, response.headers, tokenUrl);
-	let body = response.body;
-	if (typeof body === 'string') {
-		try {
-			body = JSON.parse(body) as unknown;
-		} catch {
-			// A non-JSON body is described by its status alone.
-		}
-	}
-	if (status < 200 || status >= 300) {
-		throw new TokenExchangeError(redact(describeTokenFailure(status, body), [clientSecret]));
-	}
-	const accessToken = field(body, 'access_token');
-	if (typeof accessToken !== 'string' || accessToken === '') {
-		throw new TokenExchangeError(
-			`Smartcar's token endpoint at ${displayUrl(tokenUrl)} answered without an access token. Check the Token URL of the credential.`,
-		);
-	}
-	const expiresIn = Number(field(body, 'expires_in'));
-	const lifetime = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_SECONDS;
-	return { accessToken, expiresAt: now() + lifetime * 1000 };
 }

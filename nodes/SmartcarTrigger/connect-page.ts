@@ -6,7 +6,7 @@ import type { IWebhookFunctions } from 'n8n-workflow';
  * URL and referrers, so a page can never run or leak anything, whatever Smartcar or an attacker put in the query.
  */
 
-export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 	'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 	'X-Content-Type-Options': 'nosniff',
 	'Referrer-Policy': 'no-referrer',

@@ -1,3 +1,13 @@
+import type { IWebhookFunctions } from 'n8n-workflow';
+
+/**
+ * The prefix under which one trigger node of one workflow keeps its keys in a process-wide RecentEvents, so two
+ * triggers (or two workflows) never share a memory.
+ */
+export function memoryScope(context: IWebhookFunctions): string {
+	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}:`;
+}
+
 /**
  * Event IDs this process has accepted recently, for de-duplicating Smartcar's at-least-once deliveries (same
  * `eventId` on every retry; retries come after 25, 50 and 100 s). Check-and-record is synchronous, so two deliveries
@@ -56,10 +66,8 @@ export class RecentEvents {
  * overlapping delivery's save dropped.
  *
  * One list per purpose, under its own static-data key: Smartcar event IDs (`recentEventIds`, the default) and the
- * nonces of used Connect links (`usedStateNonces`, see connect-redirect.ts).
+ * nonces of used Connect links (`usedStateNonces`, see redirect-state.ts).
  */
-export const STATIC_DATA_MAX_IDS = 500;
-
 export interface StaticIdList {
 	/** The node static-data key holding the list. */
 	key: string;
@@ -69,7 +77,10 @@ export interface StaticIdList {
 	keep?: (id: string) => boolean;
 }
 
-export const RECENT_EVENT_IDS: StaticIdList = { key: 'recentEventIds', max: STATIC_DATA_MAX_IDS };
+/** How many event IDs the workflow's static data keeps. */
+export const STATIC_DATA_MAX_IDS = 500;
+
+const RECENT_EVENT_IDS: StaticIdList = { key: 'recentEventIds', max: STATIC_DATA_MAX_IDS };
 
 function storedIds(staticData: Record<string, unknown>, list: StaticIdList): string[] {
 	const stored = staticData[list.key];

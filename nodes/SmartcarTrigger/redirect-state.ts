@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME } from '../shared/constants';
 import {
 	connectStateKey,
 	MAX_LINK_VALIDITY_HOURS,
@@ -9,7 +8,8 @@ import {
 	verifyConnectState,
 	type ConnectStateRejection,
 } from '../shared/connect-state';
-import { isInStaticData, RecentEvents, rememberInStaticData, type StaticIdList } from './recent-events';
+import { isInStaticData, memoryScope, RecentEvents, rememberInStaticData, type StaticIdList } from './recent-events';
+import { triggerCredentialText } from './trigger-credential';
 
 /**
  * The trigger's "Check State" for Connect redirects: which `state` proves that a redirect comes from a Connect link
@@ -17,7 +17,7 @@ import { isInStaticData, RecentEvents, rememberInStaticData, type StaticIdList }
  */
 export type StateCheck = 'signed' | 'expectedValue' | 'none';
 
-export interface AcceptedState {
+interface AcceptedState {
 	ok: true;
 	/** The builder's original State value (what Get Authorization URL output as `state`), or null when none came. */
 	value: string | null;
@@ -36,7 +36,7 @@ export interface RejectedState {
 const usedNonces = new RecentEvents(10_000, (MAX_LINK_VALIDITY_HOURS + 1) * 3600 * 1000);
 
 /** `usedStateNonces` in node static data: the newest 1,000 used links, each dropped once its link has expired. */
-export function usedNonceList(nowMs: number = Date.now()): StaticIdList {
+function usedNonceList(nowMs: number = Date.now()): StaticIdList {
 	return {
 		key: 'usedStateNonces',
 		max: 1000,
@@ -78,14 +78,10 @@ function sameText(a: string, b: string): boolean {
 	return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+/** The key the trigger's credential signs states with; undefined without a credential or a client secret. */
 async function stateKey(context: IWebhookFunctions): Promise<Buffer | undefined> {
-	try {
-		const credentials = await context.getCredentials(CREDENTIAL_NAME);
-		const secret = typeof credentials.clientSecret === 'string' ? credentials.clientSecret.trim() : '';
-		return secret === '' ? undefined : connectStateKey(secret);
-	} catch {
-		return undefined;
-	}
+	const secret = await triggerCredentialText(context, 'clientSecret');
+	return secret === undefined ? undefined : connectStateKey(secret);
 }
 
 function expectedMatches(value: string | null, expected: string | undefined): boolean {
@@ -118,10 +114,6 @@ export async function checkState(
 		if (!expectedMatches(value, expected)) return NOT_ISSUED;
 	}
 	return { ok: true, value };
-}
-
-function memoryScope(context: IWebhookFunctions): string {
-	return `${context.getWorkflow().id ?? ''}:${context.getNode().id}:`;
 }
 
 /** Whether the link with this nonce was used, in this process or (node static data) by the workflow. Writes nothing. */

@@ -1,10 +1,10 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME } from '../shared/constants';
 import { eventToSignalItems, parseWebhookEvent } from '../shared/webhook-events';
 import { asRecord, asString, isRecord } from '../shared/values';
-import { RecentEvents, rememberInStaticData } from './recent-events';
+import { memoryScope, RecentEvents, rememberInStaticData } from './recent-events';
 import { bodyHashKey, hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
+import { triggerCredentialText } from './trigger-credential';
 
 interface VehicleEventOptions {
 	output?: 'perEvent' | 'perSignal';
@@ -18,7 +18,7 @@ const recentEvents = new RecentEvents();
  * The largest unsigned body that is parsed at all (to see whether it is Smartcar's VERIFY, which is not signed). A
  * VERIFY is a few hundred bytes; anything unsigned and larger is refused unread.
  */
-export const UNSIGNED_BODY_LIMIT = 4 * 1024;
+const UNSIGNED_BODY_LIMIT = 4 * 1024;
 
 const MISSING_TOKEN =
 	'The Smartcar API credential of this trigger has no Application Management Token. Add it (Smartcar Dashboard → your application → Configuration) so Smartcar\'s webhook can be verified.';
@@ -31,13 +31,7 @@ function reply(context: IWebhookFunctions, status: number, body: IDataObject): I
 }
 
 async function managementToken(context: IWebhookFunctions): Promise<string | undefined> {
-	try {
-		const credentials = await context.getCredentials(CREDENTIAL_NAME);
-		const token = credentials.applicationManagementToken;
-		return typeof token === 'string' && token.trim() !== '' ? token.trim() : undefined;
-	} catch {
-		return undefined;
-	}
+	return await triggerCredentialText(context, 'applicationManagementToken');
 }
 
 async function rawBodyOf(context: IWebhookFunctions): Promise<Buffer | undefined> {
@@ -95,7 +89,7 @@ function answerUnsigned(context: IWebhookFunctions, token: string, raw: Buffer |
  */
 function isRepeat(context: IWebhookFunctions, eventId: string | null, raw: Buffer): boolean {
 	const key = eventId ?? bodyHashKey(raw);
-	const scope = `${context.getWorkflow().id ?? ''}:${context.getNode().id}:`;
+	const scope = memoryScope(context);
 	const seenInProcess = recentEvents.checkAndRecord(`${scope}${key}`);
 	const seenByWorkflow = rememberInStaticData(context.getWorkflowStaticData('node'), key, recentEvents.idsWithPrefix(scope));
 	return seenInProcess || seenByWorkflow;

@@ -36,7 +36,7 @@ export function connectStateKey(clientSecret: string): Buffer {
 	return createHmac('sha256', clientSecret).update('n8n-nodes-smartcar/connect-state/v1').digest();
 }
 
-export interface SignedConnectState {
+interface SignedConnectState {
 	/** The text that goes into the Connect URL as `state`. */
 	state: string;
 	/** The nonce (base64url), unique per link. */
@@ -44,7 +44,7 @@ export interface SignedConnectState {
 	expiresAt: Date;
 }
 
-export interface VerifiedConnectState {
+interface VerifiedConnectState {
 	ok: true;
 	/** The builder's original State value. */
 	value: string;
@@ -54,7 +54,7 @@ export interface VerifiedConnectState {
 
 export type ConnectStateRejection = 'missing' | 'plain' | 'tampered' | 'expired';
 
-export interface RejectedConnectState {
+interface RejectedConnectState {
 	ok: false;
 	reason: ConnectStateRejection;
 }

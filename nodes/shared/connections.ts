@@ -1,57 +1,40 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { asArray, asRecord, asString, isRecord, toIsoTimestamp, toYear } from './values';
+import { nextLink, relationshipId, resourceList, resourceOf } from './json-api';
+import { asRecord, asString, toIsoTimestamp } from './values';
+import { readVehicleAttributes, type VehicleAttributes } from './vehicle';
 
 /**
- * Smartcar documents two shapes for `GET /connections` (see the API contract §2.1):
- * A — `{connections: [{id, userId, vehicleId, connectedAt}], paging: {cursor}}`, next page with `cursor=…`;
- * B — JSON:API `{data: [{id, attributes: {vehicle, user, permissions}, relationships, meta}], links: {next}}`.
- * Both become the same flat item.
+ * Smartcar documents two shapes for `GET /connections`, and both become the same flat item:
+ * A (the API Authentication setup guide) — `{connections: [{id, userId, vehicleId, connectedAt}], paging: {cursor}}`,
+ * next page with `cursor=…`;
+ * B (the v3 API reference, and real traffic) — JSON:API `{data: [{id, attributes: {vehicle, user, permissions},
+ * relationships, meta}], links: {next}}`, next page at `links.next`.
  */
 
-export interface ConnectionVehicle extends IDataObject {
-	make: string | null;
-	model: string | null;
-	year: number | null;
-	mode: string | null;
-	powertrainType: string | null;
-}
+/** Smartcar's documented page-size ceiling for `GET /connections`. */
+export const MAX_PAGE_SIZE = 100;
 
 export interface NormalizedConnection extends IDataObject {
 	id: string;
 	userId: string | null;
 	vehicleId: string | null;
 	connectedAt: string | null;
-	vehicle: ConnectionVehicle;
+	vehicle: VehicleAttributes;
 	/** Granted permissions; null when the response shape does not say (shape A). */
 	permissions: string[] | null;
 }
 
-export type NextPage = { cursor: string } | { link: string } | null;
+type NextPage = { cursor: string } | { link: string } | null;
 
-export interface ConnectionsPage {
+interface ConnectionsPage {
 	connections: NormalizedConnection[];
 	next: NextPage;
 }
 
-function relationshipId(resource: IDataObject, name: string): string | undefined {
-	const relationship = asRecord(asRecord(resource.relationships)[name]);
-	return asString(asRecord(relationship.data).id);
-}
-
-export function normalizeVehicleAttributes(raw: unknown): ConnectionVehicle {
-	const vehicle = asRecord(raw);
-	return {
-		make: asString(vehicle.make) ?? null,
-		model: asString(vehicle.model) ?? null,
-		year: toYear(vehicle.year),
-		mode: asString(vehicle.mode) ?? null,
-		powertrainType: asString(vehicle.powertrainType) ?? null,
-	};
-}
-
-export function normalizeConnection(raw: unknown): NormalizedConnection {
-	const resource = asRecord(raw) as IDataObject;
+/** A connection in either shape as the flat item. */
+function normalizeConnection(raw: unknown): NormalizedConnection {
+	const resource = asRecord(raw);
 	const attributes = asRecord(resource.attributes);
 	const meta = asRecord(resource.meta);
 	const vehicle = asRecord(attributes.vehicle);
@@ -71,17 +54,17 @@ export function normalizeConnection(raw: unknown): NormalizedConnection {
 			asString(vehicle.id) ??
 			null,
 		connectedAt: toIsoTimestamp(resource.connectedAt ?? attributes.connectedAt ?? meta.createdAt),
-		vehicle: normalizeVehicleAttributes(vehicle),
+		vehicle: readVehicleAttributes(vehicle),
 		permissions: Array.isArray(permissions) ? permissions.filter((p): p is string => typeof p === 'string') : null,
 	};
 }
 
-/** The connection inside a `GET /connections/{id}` response (wrapped in `data` or not). */
-export function unwrapConnectionResponse(body: unknown): unknown {
-	const record = asRecord(body);
-	return isRecord(record.data) ? record.data : body;
+/** The connection of a `GET /connections/{id}` answer (wrapped in `data` or not). */
+export function connectionOf(body: unknown): NormalizedConnection {
+	return normalizeConnection(resourceOf(body));
 }
 
+/** One page of `GET /connections`, in either shape, and where the next page is. */
 export function parseConnectionsPage(body: unknown): ConnectionsPage {
 	const record = asRecord(body);
 	if (Array.isArray(record.connections)) {
@@ -91,9 +74,9 @@ export function parseConnectionsPage(body: unknown): ConnectionsPage {
 			next: cursor ? { cursor } : null,
 		};
 	}
-	const link = asString(asRecord(record.links).next);
+	const link = nextLink(body);
 	return {
-		connections: asArray(record.data).map(normalizeConnection),
+		connections: (resourceList(body) ?? []).map(normalizeConnection),
 		next: link ? { link } : null,
 	};
 }

@@ -22,7 +22,3 @@ export function idProblem(value: string): string | undefined {
 	if (!ID_PATTERN.test(value)) return 'it contains characters a Smartcar ID never has (only letters, digits, "-", "_", and "." or ":" inside)';
 	return undefined;
 }
-
-export function isSmartcarId(value: string): boolean {
-	return idProblem(value) === undefined;
-}

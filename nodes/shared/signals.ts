@@ -1,17 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import {
-	asArray,
-	asRecord,
-	asString,
-	compact,
-	isRecord,
-	isSafeKey,
-	toIsoTimestamp,
-	toSafeJson,
-	type JsonRecord,
-	type JsonValue,
-} from './values';
+import { readErrorObject } from './error-object';
+import { attributesOf, resourceList } from './json-api';
+import { asArray, asRecord, asString, compact, isRecord, isSafeKey, textIn, toIsoTimestamp, toSafeJson, type JsonValue } from './values';
 
 /**
  * Smartcar signals, whatever form they come in — a v3 API resource (list item, flat single signal or wrapped in
@@ -19,7 +10,7 @@ import {
  * Both the Smartcar node and the Smartcar Trigger use this module.
  */
 
-export interface SignalError extends IDataObject {
+interface SignalError extends IDataObject {
 	type: string | null;
 	code: string | null;
 	title: string | null;
@@ -51,25 +42,28 @@ const DOTTED_PATTERN = /^([A-Za-z0-9]+)\.([A-Za-z0-9]+)$/;
  */
 export function toSignalCode(input: string): string | undefined {
 	const trimmed = input.trim();
-	const dotted = DOTTED_PATTERN.exec(trimmed);
-	const candidate = dotted ? `${dotted[1]}-${dotted[2]}`.toLowerCase() : trimmed.toLowerCase();
+	const candidate = dottedName(trimmed)?.code ?? trimmed.toLowerCase();
 	return CODE_PATTERN.test(candidate) ? candidate : undefined;
+}
+
+interface SignalReference {
+	code: string | null;
+	name: string | null;
+	group: string | null;
+}
+
+/** Smartcar's dotted name (`TractionBattery.StateOfCharge`) as code, name and group; undefined for other text. */
+function dottedName(text: string): SignalReference | undefined {
+	const dotted = DOTTED_PATTERN.exec(text.trim());
+	return dotted ? { code: `${dotted[1]}-${dotted[2]}`.toLowerCase(), name: dotted[2], group: dotted[1] } : undefined;
 }
 
 /**
  * A signal named as `{code, name, group}`, as `"Group.Name"`, or wrapped once as `{type, signal: …}` (webhook
  * triggers and error lists). Deeper nesting is not Smartcar's and is not followed.
  */
-export function signalReference(
-	raw: unknown,
-	depth = 0,
-): { code: string | null; name: string | null; group: string | null } {
-	if (typeof raw === 'string') {
-		const dotted = DOTTED_PATTERN.exec(raw.trim());
-		return dotted
-			? { code: `${dotted[1]}-${dotted[2]}`.toLowerCase(), name: dotted[2], group: dotted[1] }
-			: { code: toSignalCode(raw) ?? raw, name: null, group: null };
-	}
+export function signalReference(raw: unknown, depth = 0): SignalReference {
+	if (typeof raw === 'string') return dottedName(raw) ?? { code: toSignalCode(raw) ?? raw, name: null, group: null };
 	const ref = asRecord(raw);
 	const nested =
 		depth < 2 && (isRecord(ref.signal) || typeof ref.signal === 'string')
@@ -102,34 +96,29 @@ function splitBody(body: unknown): { value: JsonValue; unit: string | null } {
 	return { value: fields, unit };
 }
 
-function signalError(status: JsonRecord): SignalError {
-	const error = asRecord(status.error);
-	const resolution = error.resolution;
+/** The `status.error` of a signal that failed, as the item's `error`. */
+function signalError(status: unknown): SignalError {
+	const error = readErrorObject(asRecord(status).error);
 	return {
-		type: asString(error.type) ?? null,
-		code: asString(error.code) ?? null,
-		title: asString(error.title) ?? null,
-		detail: asString(error.detail) ?? asString(error.description) ?? null,
-		resolution: isRecord(resolution) ? (asString(resolution.type) ?? null) : (asString(resolution) ?? null),
+		type: error.type ?? null,
+		code: error.code ?? null,
+		title: error.title ?? null,
+		detail: error.detail ?? error.description ?? null,
+		resolution: error.resolution ?? null,
 	};
 }
 
-/** The signal resource inside a single-signal response: flat (docs) or wrapped in `data` (real traffic). */
-export function unwrapSignalResponse(body: unknown): unknown {
-	const record = asRecord(body);
-	return isRecord(record.data) ? record.data : body;
-}
-
+/**
+ * A signal as one flat item. Its status is `status.value` (or a plain `status`), else SUCCESS when it has a body and
+ * UNAVAILABLE when not; only a SUCCESS signal has a `value`.
+ */
 export function normalizeSignal(raw: unknown, vehicleId: string | null): NormalizedSignal {
 	const resource = asRecord(raw);
-	const attributes = isRecord(resource.attributes) ? resource.attributes : resource;
+	const attributes = attributesOf(resource);
 	const meta = asRecord(resource.meta ?? attributes.meta);
-	const statusRecord = isRecord(attributes.status)
-		? attributes.status
-		: { value: asString(attributes.status) };
 	const { value, unit } = splitBody(attributes.body);
 	const hasBody = attributes.body !== undefined && attributes.body !== null;
-	const status = (asString(statusRecord.value) ?? (hasBody ? 'SUCCESS' : 'UNAVAILABLE')).toUpperCase();
+	const status = (textIn(attributes.status, 'value') ?? (hasBody ? 'SUCCESS' : 'UNAVAILABLE')).toUpperCase();
 	const code = asString(attributes.code) ?? asString(resource.id) ?? '';
 
 	const signal: NormalizedSignal = {
@@ -143,20 +132,18 @@ export function normalizeSignal(raw: unknown, vehicleId: string | null): Normali
 		retrievedAt: toIsoTimestamp(meta.retrievedAt ?? meta.fetchedAt),
 		oemUpdatedAt: toIsoTimestamp(meta.oemUpdatedAt),
 	};
-	if (status === 'ERROR') signal.error = signalError(statusRecord);
+	if (status === 'ERROR') signal.error = signalError(attributes.status);
 	if (status !== 'SUCCESS' && hasBody) signal.staleValue = value;
 	return compact(signal);
 }
 
-/** The signals of a `GET /vehicles/{id}/signals` page. */
+/** The signals of a `GET /vehicles/{id}/signals` page: its `data`, else a `signals` list, else the body as a list. */
 export function signalsOf(body: unknown): unknown[] {
-	const record = asRecord(body);
-	if (Array.isArray(record.data)) return record.data;
-	if (Array.isArray(record.signals)) return record.signals;
-	return asArray(body);
+	const signals = asRecord(body).signals;
+	return resourceList(body) ?? (Array.isArray(signals) ? signals : asArray(body));
 }
 
-export interface VehicleSignalMap extends IDataObject {
+interface VehicleSignalMap extends IDataObject {
 	vehicleId: string | null;
 	userId: string | null;
 	retrievedAt: string | null;

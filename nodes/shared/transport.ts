@@ -5,18 +5,19 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_NAME, MAX_PAGE_SIZE } from './constants';
+import { displayUrl, redact, redactDeep, redirectTarget, secretsOf } from '../../credentials/redact';
+import { CREDENTIAL_NAME, credentialText, resolveEndpoints, type SmartcarEndpoints } from '../../credentials/smartcar-credential';
+import { cachedTokens } from '../../credentials/smartcar-token';
+import { TokenExchangeError } from '../../credentials/token-exchange';
+import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './api-error';
 import { connectStateKey } from './connect-state';
-import { parseConnectionsPage, type NormalizedConnection } from './connections';
-import { resolveEndpoints, type SmartcarEndpoints } from './endpoints';
-import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './errors';
-import { cachedTokens, TokenExchangeError } from '../../credentials/smartcar-token';
-import { displayUrl, redact, redactDeep, secretsOf } from './redact';
-import { asRecord, asString, isRecord } from './values';
+import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from './connections';
+import { asRecord, asString, headerValue, isRecord } from './values';
 
 /**
  * The one way this package talks to the Smartcar Vehicle API. Authentication (application token, renewed by n8n
@@ -24,9 +25,9 @@ import { asRecord, asString, isRecord } from './values';
  * base URL, the `sc-user-id` header, bounded retries for 429 and 5xx, and errors that say what to do.
  */
 
-export type SmartcarContext = IExecuteFunctions | ILoadOptionsFunctions;
+type SmartcarContext = IExecuteFunctions | ILoadOptionsFunctions;
 
-export interface SmartcarRequest {
+interface SmartcarRequest {
 	method: IHttpRequestMethods;
 	/** Path below the API base URL, e.g. `/vehicles/{id}/signals`. */
 	path: string;
@@ -41,14 +42,14 @@ export interface SmartcarRequest {
 	verifyHint?: string;
 }
 
-export interface SmartcarResponse {
+interface SmartcarResponse {
 	status: number;
 	body: unknown;
 	headers: IDataObject;
 	requestId?: string;
 }
 
-export const RETRY_POLICY = {
+const RETRY_POLICY = {
 	/** 429: retries after Smartcar's `retry-after`, as long as it asks for no more than `maxRateLimitWaitSeconds`. */
 	maxRateLimitRetries: 3,
 	maxRateLimitWaitSeconds: 60,
@@ -72,12 +73,6 @@ const AFTER_SENDING_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNA
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 /** A guard against a server whose `next` never ends: 1,000 pages of 100 is far above any real fleet. */
 const MAX_PAGES = 1000;
-
-interface FullResponse {
-	body: unknown;
-	headers?: IDataObject;
-	statusCode: number;
-}
 
 interface ErrorResponse {
 	status: number;
@@ -112,21 +107,6 @@ function errorMessageOf(error: unknown): string {
 	return message;
 }
 
-function headerText(headers: IDataObject | undefined, name: string): string | undefined {
-	const value = headers?.[name];
-	return Array.isArray(value) ? asString(value[0]) : asString(value);
-}
-
-/** The origin a redirect points at (never its path or query, which may carry data). */
-function redirectTarget(location: string | undefined, from: string): string {
-	if (location === undefined) return 'an address it did not name';
-	try {
-		return new URL(location, from).origin;
-	} catch {
-		return 'an address that could not be read';
-	}
-}
-
 /** The execution's cancel signal (a user stopped it), where the context has one. */
 function cancelSignalOf(context: SmartcarContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
@@ -147,7 +127,7 @@ function withAbortSignal(context: SmartcarContext, signal: AbortSignal): Smartca
 	});
 }
 
-export interface ListConnectionsOptions {
+interface ListConnectionsOptions {
 	userId?: string;
 	vehicleId?: string;
 	/** Stop after this many connections; undefined = all. */
@@ -168,13 +148,12 @@ export class SmartcarClient {
 	}
 
 	get clientId(): string {
-		return typeof this.credentials.clientId === 'string' ? this.credentials.clientId.trim() : '';
+		return credentialText(this.credentials, 'clientId');
 	}
 
 	/** The key that signs and checks Connect states for this credential (derived from its client secret). */
 	get connectStateKey(): Buffer {
-		const secret = typeof this.credentials.clientSecret === 'string' ? this.credentials.clientSecret.trim() : '';
-		return connectStateKey(secret);
+		return connectStateKey(credentialText(this.credentials, 'clientSecret'));
 	}
 
 	async request(request: SmartcarRequest, itemIndex = 0): Promise<SmartcarResponse> {
@@ -297,11 +276,11 @@ export class SmartcarClient {
 				withAbortSignal(this.context, signal),
 				CREDENTIAL_NAME,
 				options,
-			)) as FullResponse;
-			const responseHeaders = response.headers ?? {};
+			)) as IN8nHttpFullResponse;
+			const responseHeaders: IDataObject = response.headers ?? {};
 			return {
 				kind: 'ok',
-				response: { status: response.statusCode, body: response.body, headers: responseHeaders, requestId: asString(responseHeaders['sc-request-id']) },
+				response: { status: response.statusCode, body: response.body, headers: responseHeaders, requestId: headerValue(responseHeaders, 'sc-request-id') },
 			};
 		} catch (error) {
 			const response = errorResponseOf(error);
@@ -340,7 +319,7 @@ export class SmartcarClient {
 		if (attempt.kind === 'network' && attempt.stopped) return this.stoppedError(itemIndex);
 		if (attempt.kind === 'http') {
 			const { status, headers } = attempt.response;
-			if (status >= 300 && status < 400) return await this.redirectError(status, headerText(headers, 'location'), url, itemIndex);
+			if (status >= 300 && status < 400) return await this.redirectError(status, headerValue(headers, 'location'), url, itemIndex);
 			if (changesState && OUTCOME_UNKNOWN_STATUSES.has(status)) return await this.outcomeUnknown(attempt, request, itemIndex);
 			return await this.apiError(attempt.info, itemIndex);
 		}

@@ -25,6 +25,17 @@ export function asArray(value: unknown): unknown[] {
 	return Array.isArray(value) ? value : [];
 }
 
+/** Text Smartcar sends either as itself or wrapped as `{[key]: text}`, e.g. a status `{value: "SUCCESS"}`. */
+export function textIn(value: unknown, key: string): string | undefined {
+	return isRecord(value) ? asString(value[key]) : asString(value);
+}
+
+/** A response header's value (n8n gives lowercase names; a repeated header's first value); undefined when absent. */
+export function headerValue(headers: JsonRecord | undefined, name: string): string | undefined {
+	const value = headers?.[name];
+	return Array.isArray(value) ? asString(value[0]) : asString(value);
+}
+
 /** Removes keys whose value is `undefined`, so output items carry no empty placeholders. */
 export function compact<T extends JsonRecord>(record: T): T {
 	for (const key of Object.keys(record)) {

@@ -1,21 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { readErrorObject } from './error-object';
 import { normalizeSignal, signalReference, type NormalizedSignal } from './signals';
-import { asArray, asRecord, asString, isRecord, isSafeKey, toIsoTimestamp, toSafeJson, toYear } from './values';
+import { asArray, asRecord, asString, isSafeKey, toIsoTimestamp, toSafeJson } from './values';
+import { readVehicleSummary, type VehicleSummary } from './vehicle';
 
 /**
  * Smartcar webhook payloads (version 4.0) as items: the documented form and the form seen in real traffic (triggers
  * at the top level as `{type, signal}`, signal meta `retrievedAt`, signals with `status`) give the same item.
  */
 
-export interface WebhookVehicle extends IDataObject {
+interface WebhookVehicle extends VehicleSummary {
 	id: string | null;
-	make: string | null;
-	model: string | null;
-	year: number | null;
 }
 
-export interface VehicleErrorItem extends IDataObject {
+interface VehicleErrorItem extends IDataObject {
 	type: string | null;
 	code: string | null;
 	state: string | null;
@@ -26,7 +25,7 @@ export interface VehicleErrorItem extends IDataObject {
 	signals: string[];
 }
 
-export interface SmartcarEventItem extends IDataObject {
+interface SmartcarEventItem extends IDataObject {
 	eventId: string | null;
 	eventType: string | null;
 	userId: string | null;
@@ -45,17 +44,12 @@ export interface SmartcarEventItem extends IDataObject {
 /** The vehicle's known fields, plus any other field Smartcar sent (copied safely: no `__proto__` and the like). */
 function vehicleOf(data: IDataObject, vehicleId: string | null): WebhookVehicle {
 	const vehicle = asRecord(data.vehicle);
+	const summary = readVehicleSummary(vehicle);
 	const extra: IDataObject = {};
 	for (const [key, value] of Object.entries(vehicle)) {
-		if (!['id', 'make', 'model', 'year'].includes(key) && isSafeKey(key)) extra[key] = toSafeJson(value);
+		if (key !== 'id' && !Object.hasOwn(summary, key) && isSafeKey(key)) extra[key] = toSafeJson(value);
 	}
-	return {
-		id: asString(vehicle.id) ?? vehicleId,
-		make: asString(vehicle.make) ?? null,
-		model: asString(vehicle.model) ?? null,
-		year: toYear(vehicle.year),
-		...extra,
-	};
+	return { id: asString(vehicle.id) ?? vehicleId, ...summary, ...extra };
 }
 
 /** Trigger codes; a trigger that names no signal (e.g. FIRST_DELIVERY) is listed by its type. */
@@ -71,18 +65,18 @@ function triggersOf(body: IDataObject, data: IDataObject): string[] {
 	return codes;
 }
 
+/** One of a VEHICLE_ERROR's `data.errors`, with the signals it concerns as codes. */
 function errorOf(raw: unknown): VehicleErrorItem {
-	const error = asRecord(raw);
-	const resolution = error.resolution;
+	const error = readErrorObject(raw);
 	return {
-		type: asString(error.type) ?? null,
-		code: asString(error.code) ?? null,
-		state: asString(error.state) ?? null,
-		description: asString(error.description) ?? asString(error.detail) ?? null,
-		suggestedUserMessage: asString(error.suggestedUserMessage) ?? null,
-		docsUrl: asString(error.docURL) ?? asString(error.docUrl) ?? null,
-		resolution: isRecord(resolution) ? (asString(resolution.type) ?? null) : (asString(resolution) ?? null),
-		signals: asArray(error.signals)
+		type: error.type ?? null,
+		code: error.code ?? null,
+		state: error.state ?? null,
+		description: error.description ?? error.detail ?? null,
+		suggestedUserMessage: error.suggestedUserMessage ?? null,
+		docsUrl: error.docsUrl ?? null,
+		resolution: error.resolution ?? null,
+		signals: asArray(asRecord(raw).signals)
 			.map((signal) => signalReference(signal).code)
 			.filter((code): code is string => code !== null),
 	};

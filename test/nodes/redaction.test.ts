@@ -6,7 +6,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
-import { displayUrl, redact, redactDeep, secretForms } from '../../nodes/shared/redact';
+import { displayUrl, redact, redactDeep, secretForms } from '../../credentials/redact';
 import { createFleet, startSimulator, type Simulator, type SimVehicle } from '../../tooling/simulator';
 import { CLIENT_ID, MANAGEMENT_TOKEN, byId, credentialStore, errorOf, outputJson, resetBetweenTests, runSmartcar, visibleText } from './smartcar-fixture';
 

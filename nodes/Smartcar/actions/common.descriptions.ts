@@ -4,7 +4,7 @@ import { MAX_LIMIT } from './validation';
 
 /** Fields several operations share: the user (sc-user-id), the vehicle picker, and Return All / Limit. */
 
-export const USER_ID_HINT =
+const USER_ID_HINT =
 	'Smartcar user ID: from the Connect redirect (user_id), the Smartcar Trigger, or Connection → Get Many';
 
 export function userIdField(required: boolean): INodeProperties {

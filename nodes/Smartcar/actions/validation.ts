@@ -50,6 +50,20 @@ export function requiredId(this: IExecuteFunctions, name: string, label: string,
 	return value;
 }
 
+/** Whose vehicle, and which one: the checked User ID and Vehicle fields. */
+export interface VehicleTarget {
+	userId: string;
+	vehicleId: string;
+}
+
+/** Reads and checks the User ID and Vehicle fields of one item (commands, vehicle and signal reads); sends nothing. */
+export function requiredVehicleTarget(this: IExecuteFunctions, itemIndex: number): VehicleTarget {
+	return {
+		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
+		vehicleId: requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
+	};
+}
+
 /** An optional ID: empty means "not given"; anything else must be a valid ID. */
 export function optionalId(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string | undefined {
 	const raw: unknown = this.getNodeParameter(name, itemIndex, '', { extractValue: true });
@@ -57,9 +71,8 @@ export function optionalId(this: IExecuteFunctions, name: string, label: string,
 	return requiredId.call(this, name, label, itemIndex);
 }
 
-export interface WholeNumberRule {
-	/** The field's parameter name and the label users see. */
-	name: string;
+interface WholeNumberRule {
+	/** The label users see. */
 	label: string;
 	min: number;
 	max: number;
@@ -68,21 +81,25 @@ export interface WholeNumberRule {
 }
 
 /**
- * A whole number from `rule.min` to `rule.max`, given as a number or as its text (an expression's result, e.g.
- * "72"); anything else fails naming the field, the item and what it had.
+ * `raw` as a whole number from `rule.min` to `rule.max`, given as a number or as its text (an expression's result,
+ * e.g. "72"); anything else fails naming the field, the item and what it had.
  */
-export function wholeNumber(this: IExecuteFunctions, rule: WholeNumberRule, itemIndex: number): number {
-	const raw: unknown = this.getNodeParameter(rule.name, itemIndex);
+export function checkWholeNumber(context: IExecuteFunctions, raw: unknown, rule: WholeNumberRule, itemIndex: number): number {
 	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
 	if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
 		const range = `${rule.min.toLocaleString('en-US')} to ${rule.max.toLocaleString('en-US')}`;
 		throw new NodeOperationError(
-			this.getNode(),
+			context.getNode(),
 			`${rule.label} must be a whole number from ${range}; item ${itemIndex} has ${JSON.stringify(raw) ?? String(raw)}`,
 			{ itemIndex, description: rule.description },
 		);
 	}
 	return value;
+}
+
+/** The whole-number parameter `name` of one item (see checkWholeNumber). */
+export function wholeNumber(this: IExecuteFunctions, name: string, rule: WholeNumberRule, itemIndex: number): number {
+	return checkWholeNumber(this, this.getNodeParameter(name, itemIndex), rule, itemIndex);
 }
 
 /**
@@ -100,8 +117,8 @@ export function resultLimit(this: IExecuteFunctions, itemIndex: number): number 
 	if (returnAll) return undefined;
 	return wholeNumber.call(
 		this,
+		'limit',
 		{
-			name: 'limit',
 			label: 'Limit',
 			min: 1,
 			max: MAX_LIMIT,

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { idProblem } from '../../shared/ids';
 import { SmartcarClient } from '../../shared/transport';
+import { vehicleLabel } from '../../shared/vehicle';
 
 const MAX_LISTED = 200;
 
@@ -33,7 +34,7 @@ export async function searchVehicles(this: ILoadOptionsFunctions, filter?: strin
 	for (const { vehicleId, vehicle } of connections) {
 		if (!vehicleId || seen.has(vehicleId)) continue;
 		seen.add(vehicleId);
-		const label = [vehicle.year, vehicle.make, vehicle.model].filter((part) => part !== null).join(' ');
+		const label = vehicleLabel(vehicle);
 		const name = label ? `${label} (${vehicleId})` : vehicleId;
 		if (needle && !name.toLowerCase().includes(needle)) continue;
 		results.push({ name, value: vehicleId });

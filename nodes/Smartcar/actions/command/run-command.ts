@@ -1,16 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { asRecord, asString, isRecord, toSafeJson } from '../../../shared/values';
-import { requiredId } from '../validation';
+import { resourceOf } from '../../../shared/json-api';
+import { asRecord, asString, isRecord, textIn, toSafeJson } from '../../../shared/values';
+import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
-/** The checked fields every command shares: whose vehicle, and which one. */
-export interface CommandTarget {
-	userId: string;
-	vehicleId: string;
-}
-
-export interface CommandSpec {
+interface CommandSpec {
 	/** The operation's name, echoed in the output item. */
 	command: string;
 	/** Path below `/vehicles/{id}/commands/`. */
@@ -20,21 +15,13 @@ export interface CommandSpec {
 	verifyHint: string;
 }
 
-/** Reads and checks the User ID and Vehicle fields of one item; sends nothing. */
-export function validateCommandTarget(this: IExecuteFunctions, itemIndex: number): CommandTarget {
-	return {
-		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
-		vehicleId: requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
-	};
-}
-
 /**
  * Sends a v3 command and describes its execution. 200 means done; 202 means Smartcar accepted it and it is still
  * running (`pending: true`). Commands return no new vehicle state: read a signal afterwards to see it.
  */
 export async function runCommand(
 	client: SmartcarClient,
-	target: CommandTarget,
+	target: VehicleTarget,
 	spec: CommandSpec,
 	itemIndex: number,
 ): Promise<IDataObject> {
@@ -49,18 +36,16 @@ export async function runCommand(
 		},
 		itemIndex,
 	);
-	const body = asRecord(response.body);
-	const data = isRecord(body.data) ? body.data : body;
+	const data = resourceOf(response.body);
 	const attributes = asRecord(data.attributes);
 	const meta = asRecord(data.meta);
-	const status = attributes.status;
 	return {
 		vehicleId,
 		userId,
 		command: spec.command,
 		id: asString(data.id) ?? null,
 		commandType: asString(attributes.commandType) ?? null,
-		status: (isRecord(status) ? asString(status.value) : asString(status)) ?? (response.status === 202 ? 'PENDING' : 'SUCCESS'),
+		status: textIn(attributes.status, 'value') ?? (response.status === 202 ? 'PENDING' : 'SUCCESS'),
 		pending: response.status === 202,
 		executionMode: asString(attributes.executionMode) ?? null,
 		parameters: isRecord(attributes.parameters) ? toSafeJson(attributes.parameters) : (spec.body?.data ?? {}),
@@ -78,8 +63,8 @@ export async function runCommand(
 export function commandWithoutFields(spec: CommandSpec) {
 	return {
 		description: [] as INodeProperties[],
-		validate: validateCommandTarget,
-		async execute(this: IExecuteFunctions, client: SmartcarClient, params: CommandTarget, itemIndex: number): Promise<IDataObject> {
+		validate: requiredVehicleTarget,
+		async execute(this: IExecuteFunctions, client: SmartcarClient, params: VehicleTarget, itemIndex: number): Promise<IDataObject> {
 			return await runCommand(client, params, spec, itemIndex);
 		},
 	};

@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { wholeNumber } from '../validation';
-import { runCommand, validateCommandTarget, type CommandTarget } from './run-command';
+import { requiredVehicleTarget, wholeNumber, type VehicleTarget } from '../validation';
+import { runCommand } from './run-command';
 
 const properties: INodeProperties[] = [
 	{
@@ -20,16 +20,17 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['command'], operation: ['setChargeLimit'] } }, properties);
 
-interface SetChargeLimitParams extends CommandTarget {
+interface SetChargeLimitParams extends VehicleTarget {
 	percent: number;
 }
 
 /** User, vehicle and a whole percentage from 0 to 100 (a number, or its text from an expression). */
 export function validate(this: IExecuteFunctions, itemIndex: number): SetChargeLimitParams {
-	const target = validateCommandTarget.call(this, itemIndex);
+	const target = requiredVehicleTarget.call(this, itemIndex);
 	const percent = wholeNumber.call(
 		this,
-		{ name: 'percent', label: 'Charge Limit (%)', min: 0, max: 100, description: 'Enter a whole percentage such as 80.' },
+		'percent',
+		{ label: 'Charge Limit (%)', min: 0, max: 100, description: 'Enter a whole percentage such as 80.' },
 		itemIndex,
 	);
 	return { ...target, percent };

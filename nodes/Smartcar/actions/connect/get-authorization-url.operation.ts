@@ -3,10 +3,10 @@ import { NodeOperationError, randomString, updateDisplayOptions } from 'n8n-work
 
 import { MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH, signConnectState } from '../../../shared/connect-state';
 import type { SmartcarClient } from '../../../shared/transport';
+import { checkWholeNumber } from '../validation';
 
 /** How long a Connect link works by default: a week, because links go out by email. */
-export const DEFAULT_LINK_EXPIRY_HOURS = 168;
-export const MAX_LINK_EXPIRY_HOURS = MAX_LINK_VALIDITY_HOURS;
+const DEFAULT_LINK_EXPIRY_HOURS = 168;
 
 const PERMISSIONS: Array<{ value: string; name: string; description: string }> = [
 	{ value: 'control_charge', name: 'Control Charge', description: 'Scope control_charge' },
@@ -103,7 +103,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Link Valid For (Hours)',
 				name: 'linkExpiryHours',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_LINK_EXPIRY_HOURS, numberPrecision: 0 },
+				typeOptions: { minValue: 1, maxValue: MAX_LINK_VALIDITY_HOURS, numberPrecision: 0 },
 				default: DEFAULT_LINK_EXPIRY_HOURS,
 				description:
 					'How long the link works, in whole hours (1 to 720; default 168 = 7 days, for links sent by email). A Smartcar Trigger refuses a redirect after that, and every link works once.',
@@ -187,7 +187,7 @@ interface ConnectOptions {
 }
 
 /** What `validate` read and checked for one item; `execute` builds the link from exactly this. */
-export interface AuthorizationUrlParams {
+interface AuthorizationUrlParams {
 	redirectUri: string;
 	/** The `scope` parameter (`required:` prefixes included), '' for none. */
 	scope: string;
@@ -242,19 +242,16 @@ function checkedState(this: IExecuteFunctions, itemIndex: number): string | unde
 	return state === '' ? undefined : state;
 }
 
-/** Link Valid For (Hours): a whole number from 1 to MAX_LINK_EXPIRY_HOURS, a number or its text; default a week. */
+/** Link Valid For (Hours): a whole number from 1 to MAX_LINK_VALIDITY_HOURS, a number or its text; default a week. */
 function checkedExpiryHours(this: IExecuteFunctions, itemIndex: number, raw: unknown): number {
 	if (raw === undefined || raw === null || raw === '') return DEFAULT_LINK_EXPIRY_HOURS;
-	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-	if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LINK_EXPIRY_HOURS) {
-		throw refuse.call(
-			this,
-			itemIndex,
-			`Link Valid For (Hours) must be a whole number from 1 to ${MAX_LINK_EXPIRY_HOURS}; item ${itemIndex} has ${JSON.stringify(raw) ?? String(raw)}`,
-			`Enter how many hours the Connect link works: ${DEFAULT_LINK_EXPIRY_HOURS} is 7 days, ${MAX_LINK_EXPIRY_HOURS} is 30 days.`,
-		);
-	}
-	return value;
+	const rule = {
+		label: 'Link Valid For (Hours)',
+		min: 1,
+		max: MAX_LINK_VALIDITY_HOURS,
+		description: `Enter how many hours the Connect link works: ${DEFAULT_LINK_EXPIRY_HOURS} is 7 days, ${MAX_LINK_VALIDITY_HOURS} is 30 days.`,
+	};
+	return checkWholeNumber(this, raw, rule, itemIndex);
 }
 
 /** Reads and checks one item's fields (no request): the redirect URI, the State's length and the link's validity. */

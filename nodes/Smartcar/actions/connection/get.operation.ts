@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { normalizeConnection, unwrapConnectionResponse } from '../../../shared/connections';
+import { connectionOf } from '../../../shared/connections';
 import type { SmartcarClient } from '../../../shared/transport';
 import { requiredId } from '../validation';
 
@@ -37,5 +37,5 @@ export async function execute(
 		{ method: 'GET', path: `/connections/${encodeURIComponent(connectionId)}` },
 		itemIndex,
 	);
-	return normalizeConnection(unwrapConnectionResponse(response.body));
+	return connectionOf(response.body);
 }

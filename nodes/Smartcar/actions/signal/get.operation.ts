@@ -2,10 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { KNOWN_SIGNALS } from '../../../shared/signal-catalog';
-import { normalizeSignal, toSignalCode, unwrapSignalResponse } from '../../../shared/signals';
+import { resourceOf } from '../../../shared/json-api';
+import { normalizeSignal, toSignalCode } from '../../../shared/signals';
 import type { SmartcarClient } from '../../../shared/transport';
 import { userIdField, vehicleIdField } from '../common.descriptions';
-import { requiredId } from '../validation';
+import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [
 	userIdField(true),
@@ -24,17 +25,14 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['get'] } }, properties);
 
-interface GetSignalParams {
-	userId: string;
-	vehicleId: string;
+interface GetSignalParams extends VehicleTarget {
 	/** The lowercase signal code, e.g. "tractionbattery-stateofcharge". */
 	code: string;
 }
 
 /** User, vehicle, and a signal code (or its dotted name) in Smartcar's code form. */
 export function validate(this: IExecuteFunctions, itemIndex: number): GetSignalParams {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+	const target = requiredVehicleTarget.call(this, itemIndex);
 	const input = String(this.getNodeParameter('signalCode', itemIndex, '') ?? '');
 	const code = toSignalCode(input);
 	if (code === undefined) {
@@ -44,10 +42,10 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetSignalP
 				'A signal code is lowercase "<group>-<name>", e.g. "tractionbattery-stateofcharge"; the dotted form "TractionBattery.StateOfCharge" is accepted too.',
 		});
 	}
-	return { userId, vehicleId, code };
+	return { ...target, code };
 }
 
-/** One signal. To read several, use Get All: Smartcar bills each signals call per vehicle. */
+/** One signal. To read several, use Get Many: Smartcar bills each signals call per vehicle. */
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
@@ -62,5 +60,5 @@ export async function execute(
 		},
 		itemIndex,
 	);
-	return { ...normalizeSignal(unwrapSignalResponse(response.body), vehicleId), userId };
+	return { ...normalizeSignal(resourceOf(response.body), vehicleId), userId };
 }

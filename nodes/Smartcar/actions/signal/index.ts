@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation.type';
 import * as get from './get.operation';
-import * as getAll from './get-all.operation';
+import * as getMany from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -23,6 +23,7 @@ const operation: INodeProperties = {
 };
 
 export const signal: SmartcarResource = {
-	description: [operation, ...get.description, ...getAll.description],
-	operations: { get, getAll },
+	description: [operation, ...get.description, ...getMany.description],
+	// The stored operation value stays `getAll` (saved workflows use it); the file follows the other resources' names.
+	operations: { get, getAll: getMany },
 };

@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { normalizeVehicleAttributes } from '../../../shared/connections';
+import { attributesOf, resourceOf } from '../../../shared/json-api';
 import type { SmartcarClient } from '../../../shared/transport';
-import { asRecord, asString, isRecord } from '../../../shared/values';
+import { asString } from '../../../shared/values';
+import { readVehicleAttributes } from '../../../shared/vehicle';
 import { userIdField, vehicleIdField } from '../common.descriptions';
-import { requiredId } from '../validation';
+import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [userIdField(true), vehicleIdField];
 
@@ -22,32 +23,16 @@ export async function fetchVehicle(
 		{ method: 'GET', path: `/vehicles/${encodeURIComponent(vehicleId)}`, userId },
 		itemIndex,
 	);
-	const body = asRecord(response.body);
-	const resource = isRecord(body.data) ? body.data : body;
-	const attributes = isRecord(resource.attributes) ? resource.attributes : resource;
-	return {
-		id: asString(resource.id) ?? vehicleId,
-		userId,
-		...normalizeVehicleAttributes(attributes),
-	};
+	const resource = resourceOf(response.body);
+	return { id: asString(resource.id) ?? vehicleId, userId, ...readVehicleAttributes(attributesOf(resource)) };
 }
 
-interface GetVehicleParams {
-	userId: string;
-	vehicleId: string;
-}
-
-export function validate(this: IExecuteFunctions, itemIndex: number): GetVehicleParams {
-	return {
-		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
-		vehicleId: requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
-	};
-}
+export const validate = requiredVehicleTarget;
 
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
-	{ userId, vehicleId }: GetVehicleParams,
+	{ userId, vehicleId }: VehicleTarget,
 	itemIndex: number,
 ): Promise<IDataObject> {
 	return await fetchVehicle(client, vehicleId, userId, itemIndex);

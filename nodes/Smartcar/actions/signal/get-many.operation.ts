@@ -3,9 +3,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/signals';
 import type { SmartcarClient } from '../../../shared/transport';
-import { asRecord, asString, isRecord, toSafeJson } from '../../../shared/values';
+import { nextLink } from '../../../shared/json-api';
+import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
 import { userIdField, vehicleIdField } from '../common.descriptions';
-import { oneOf, requiredId } from '../validation';
+import { oneOf, requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [
 	userIdField(true),
@@ -50,27 +51,24 @@ const MAX_SIGNAL_PAGES = 20;
 
 const OUTPUTS = ['perSignal', 'perVehicle', 'raw'] as const;
 
-interface GetAllSignalsParams {
-	userId: string;
-	vehicleId: string;
+interface GetManySignalsParams extends VehicleTarget {
 	output: (typeof OUTPUTS)[number];
 }
 
 /** User, vehicle, and the Output option (one of its listed values; One Item per Signal when not set). */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetAllSignalsParams {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const vehicleId = requiredId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+export function validate(this: IExecuteFunctions, itemIndex: number): GetManySignalsParams {
+	const target = requiredVehicleTarget.call(this, itemIndex);
 	const options: unknown = this.getNodeParameter('options', itemIndex, {});
 	const given = isRecord(options) ? options.output : undefined;
 	const output = oneOf(this, given, { label: 'Output', allowed: OUTPUTS, fallback: 'perSignal' }, itemIndex);
-	return { userId, vehicleId, output };
+	return { ...target, output };
 }
 
 /** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
-	{ userId, vehicleId, output }: GetAllSignalsParams,
+	{ userId, vehicleId, output }: GetManySignalsParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const request = { method: 'GET' as const, userId };
@@ -79,7 +77,7 @@ export async function execute(
 
 	const raw: unknown[] = [...signalsOf(response.body)];
 	for (let page = 1; page < MAX_SIGNAL_PAGES; page++) {
-		const next = asString(asRecord(asRecord(response.body).links).next);
+		const next = nextLink(response.body);
 		if (!next) break;
 		response = await client.follow(next, request, itemIndex);
 		raw.push(...signalsOf(response.body));

@@ -1,13 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { DOCS } from './constants';
-import { asArray, asRecord, asString, isRecord } from './values';
+import { readErrorObject } from './error-object';
+import { errorObjectOf } from './json-api';
+import { asString, compact, headerValue } from './values';
 
 /**
- * Smartcar's two error forms — v3 JSON:API `{errors: [{status, type, code, title, detail, links}]}` and the older
- * flat `{type, code, description, docURL, statusCode, requestId, resolution, suggestedUserMessage}` — read into one
- * record, then described as a message that says what happened and what to do.
+ * A Smartcar API error answer — its status, headers and body, the error object in either of Smartcar's forms (see
+ * error-object.ts) — read into one record, then described as a message that says what happened and what to do.
  */
+
+/** Smartcar's overview of its errors, quoted when an error names no page of its own. */
+const ERRORS_DOCS_URL = 'https://smartcar.com/docs/errors/overview';
 
 export interface SmartcarErrorInfo extends IDataObject {
 	status: number;
@@ -57,15 +60,9 @@ const ADVICE: Record<string, string> = {
 		'The driver\'s account with the automaker needs attention (for example a subscription or terms to accept) in the automaker\'s app.',
 };
 
-function header(headers: IDataObject | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	const value = headers[name] ?? headers[name.toLowerCase()];
-	return Array.isArray(value) ? asString(value[0]) : asString(value);
-}
-
 /** `retry-after` in seconds (a number of seconds or an HTTP date); undefined when absent or unreadable. */
-export function retryAfterSeconds(headers: IDataObject | undefined, now: number = Date.now()): number | undefined {
-	const value = header(headers, 'retry-after');
+function retryAfterSeconds(headers: IDataObject | undefined, now: number = Date.now()): number | undefined {
+	const value = headerValue(headers, 'retry-after');
 	if (value === undefined) return undefined;
 	const seconds = Number(value);
 	if (Number.isFinite(seconds) && seconds >= 0) return seconds;
@@ -82,27 +79,25 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
+/**
+ * The error answer as one record. The OAuth2 fields `error` and `error_description` (a token endpoint, a proxy) stand
+ * in for a missing title and detail; `type` falls back to the one Smartcar documents for the status.
+ */
 export function parseSmartcarError(status: number, rawBody: unknown, headers?: IDataObject): SmartcarErrorInfo {
-	const body = parseBody(rawBody);
-	const record = asRecord(body);
-	const first = asRecord(asArray(record.errors)[0]);
-	const source = Object.keys(first).length > 0 ? first : record;
-	const links = asRecord(source.links);
-	const resolution = source.resolution;
-	const info: SmartcarErrorInfo = {
+	const source = errorObjectOf(parseBody(rawBody));
+	const error = readErrorObject(source);
+	return compact<SmartcarErrorInfo>({
 		status,
-		type: (asString(source.type) ?? STATUS_TYPES[status])?.toUpperCase(),
-		code: asString(source.code),
-		title: asString(source.title) ?? asString(source.error),
-		detail: asString(source.detail) ?? asString(source.description) ?? asString(source.error_description),
-		docsUrl: asString(links.about) ?? asString(source.docURL) ?? asString(source.docUrl),
-		requestId: header(headers, 'sc-request-id') ?? asString(source.requestId),
-		resolution: isRecord(resolution) ? asString(resolution.type) : asString(resolution),
-		suggestedUserMessage: asString(source.suggestedUserMessage),
+		type: (error.type ?? STATUS_TYPES[status])?.toUpperCase(),
+		code: error.code,
+		title: error.title ?? asString(source.error),
+		detail: error.detail ?? error.description ?? asString(source.error_description),
+		docsUrl: error.docsUrl,
+		requestId: headerValue(headers, 'sc-request-id') ?? asString(source.requestId),
+		resolution: error.resolution,
+		suggestedUserMessage: error.suggestedUserMessage,
 		retryAfterSeconds: retryAfterSeconds(headers),
-	};
-	for (const key of Object.keys(info)) if (info[key] === undefined) delete info[key];
-	return info;
+	});
 }
 
 /** A message for the error's headline and a description that says what to do. */
@@ -121,7 +116,7 @@ export function describeSmartcarError(info: SmartcarErrorInfo): { message: strin
 		info.suggestedUserMessage ? `Message for the driver: ${info.suggestedUserMessage}` : undefined,
 		info.resolution ? `Resolution: ${info.resolution}.` : undefined,
 		info.requestId ? `Smartcar request ID: ${info.requestId}.` : undefined,
-		`Docs: ${info.docsUrl ?? DOCS.errors}`,
+		`Docs: ${info.docsUrl ?? ERRORS_DOCS_URL}`,
 	];
 	return { message, description: parts.filter((part) => part !== undefined).join(' ') };
 }

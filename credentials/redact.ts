@@ -1,7 +1,12 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+/**
+ * Keeping secrets out of text: the credential's secrets in every form they take in error text, and the parts of a
+ * URL a message may show. The token exchange and the nodes' transport both build their errors with it.
+ */
+
 /** Credential fields whose values must never reach a message, an output item or a log line. */
-export const SECRET_FIELDS = ['clientSecret', 'accessToken', 'applicationManagementToken'] as const;
+const SECRET_FIELDS = ['clientSecret', 'accessToken', 'applicationManagementToken'] as const;
 
 const MIN_SECRET_LENGTH = 4;
 /** A base64 fragment shorter than this is too likely to occur by chance to be worth redacting. */
@@ -98,5 +103,18 @@ export function displayUrl(url: string): string {
 		return `${parsed.origin}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 	} catch {
 		return '(a URL that could not be read)';
+	}
+}
+
+/**
+ * Where a redirect points, for a message: the origin of `location` (resolved against the URL that answered), never
+ * its path or query, which may carry data.
+ */
+export function redirectTarget(location: string | undefined, from: string): string {
+	if (location === undefined) return 'an address it did not name';
+	try {
+		return new URL(location, from).origin;
+	} catch {
+		return 'an address that could not be read';
 	}
 }

@@ -1,0 +1,44 @@
+import { asRecord, asString, isRecord, type JsonRecord } from './values';
+
+/**
+ * The JSON:API envelope of Smartcar's v3 answers: `{data: resource | resource[], links: {next}, errors: […]}`, a
+ * resource being `{id, type, attributes, relationships, meta}`. Smartcar's documented examples and older answers
+ * often leave the envelope out (a flat resource, a flat error), so each reader also accepts the flat form.
+ */
+
+/** The resource of a single-resource answer: `data` when it is an object, else the body itself (flat form). */
+export function resourceOf(body: unknown): JsonRecord {
+	const record = asRecord(body);
+	return isRecord(record.data) ? record.data : record;
+}
+
+/** A resource's fields: its `attributes` when it has them, else the resource itself (flat form). */
+export function attributesOf(resource: JsonRecord): JsonRecord {
+	return isRecord(resource.attributes) ? resource.attributes : resource;
+}
+
+/** The resources of a list answer (`data` as an array); undefined when the body has no such list. */
+export function resourceList(body: unknown): unknown[] | undefined {
+	const data = asRecord(body).data;
+	return Array.isArray(data) ? data : undefined;
+}
+
+/** The next page's link (`links.next`, absolute or relative); undefined on the last page. */
+export function nextLink(body: unknown): string | undefined {
+	const link = asString(asRecord(asRecord(body).links).next);
+	return link === '' ? undefined : link;
+}
+
+/** The ID a resource's relationship points at (`relationships.<name>.data.id`). */
+export function relationshipId(resource: JsonRecord, name: string): string | undefined {
+	const relationship = asRecord(asRecord(resource.relationships)[name]);
+	return asString(asRecord(relationship.data).id);
+}
+
+/** The error object of an error answer: the first of `errors` (JSON:API), else the body itself (flat form). */
+export function errorObjectOf(body: unknown): JsonRecord {
+	const record = asRecord(body);
+	const errors = record.errors;
+	const first = asRecord(Array.isArray(errors) ? errors[0] : undefined);
+	return Object.keys(first).length > 0 ? first : record;
+}
