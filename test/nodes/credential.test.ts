@@ -238,9 +238,9 @@ describe('wrong or changed secrets', () => {
 
 		const result = await readSoc(credentialStore(sim, { tokenUrl }));
 
-		// BUG: the package writes this message, but n8n's NodeApiError replaces any message containing "ECONNREFUSED"
-		// (and ETIMEDOUT, ECONNRESET, ENOTFOUND, EAI_AGAIN…) by its generic "The service refused the connection -
-		// perhaps it is offline", so the user is not told which endpoint failed.
+		// n8n's NodeApiError replaces any message containing "ECONNREFUSED" (and ETIMEDOUT, ECONNRESET, ENOTFOUND,
+		// EAI_AGAIN…) by its generic "The service refused the connection - perhaps it is offline": the message names
+		// the endpoint and the network reason goes into the description.
 		const error = errorOf(result);
 		expect(error.message).toContain(`Could not reach Smartcar's token endpoint at ${tokenUrl}`);
 		expect(`${String(error.message)} ${String(error.description)}`).toContain('ECONNREFUSED');
@@ -269,13 +269,11 @@ describe('wrong or changed secrets', () => {
 	});
 
 	/*
-	 * Needs a decision. n8n keeps a saved credential's hidden `accessToken` when the user edits another field: the
-	 * editor sends it back redacted and CredentialsService.unredact restores the stored value (n8n 2.41.1
-	 * credentials.service.js prepareUpdateData/unredact). preAuthentication then does not run (the token is not
-	 * empty), so the token made with the old secret keeps being used until it expires, contradicting the README
-	 * ("a credential whose secret changes never reuses a token made with the old secret") and the contract §1 ("a
-	 * credential change must take effect at once"). A wrong new secret goes unnoticed for up to an hour, and the
-	 * editor's Test button reports success.
+	 * n8n keeps a saved credential's hidden `accessToken` when the user edits another field: the editor sends it back
+	 * redacted and CredentialsService.unredact restores the stored value (n8n 2.41.1 credentials.service.js
+	 * prepareUpdateData/unredact), so preAuthentication does not run. The credential stores beside each token what it
+	 * was issued for (`accessTokenIssuedFor`) and does not send a token issued for another secret: Smartcar's 401 makes
+	 * n8n exchange again with the edited values, and a wrong new secret fails at once, in the Test button too.
 	 */
 	test('editing the secret of a saved credential takes effect at once (n8n keeps the stored token)', async () => {
 		const store = credentialStore(sim);
@@ -395,9 +393,9 @@ describe('tokens and the management token never reach output or errors', () => {
 	});
 
 	/*
-	 * BUG: SmartcarClient redacts with the credential it read when the node started (transport.ts create/apiError).
-	 * A token obtained during the same run (first run of a fresh credential, or a renewal after a 401) is not known
-	 * to the redactor, so an error body that echoes it reaches the error message unredacted.
+	 * A token obtained during the same run (first run of a fresh credential, or a renewal after a 401) is not in the
+	 * credential the node read when it started: the transport redacts with the credential as stored now and the
+	 * tokens this process holds as well.
 	 */
 	test('an error body that echoes a token obtained during the same run is redacted', async () => {
 		// Warm the per-process token cache with a known token, then start from a credential without a token.

@@ -222,8 +222,8 @@ describe('network failures', () => {
 			{ store: credentialStore(sim, { apiBaseUrl }) },
 		);
 
-		// BUG: the transport's message names the API base URL, but it contains "ECONNREFUSED", and n8n's NodeApiError
-		// replaces any such message by its generic "The service refused the connection - perhaps it is offline".
+		// n8n's NodeApiError replaces any message containing "ECONNREFUSED" by its generic "The service refused the
+		// connection - perhaps it is offline": the message names the API base URL, the description the reason.
 		const error = errorOf(result);
 		expect(error.message).toContain(`Could not reach Smartcar at ${apiBaseUrl}`);
 		expect(`${String(error.message)} ${String(error.description)}`).toContain('ECONNREFUSED');

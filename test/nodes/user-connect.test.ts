@@ -231,8 +231,8 @@ describe('Connect → Get Authorization URL', () => {
 	});
 
 	/*
-	 * BUG (get-authorization-url.operation.ts:176): `String(getNodeParameter(...))` turns an expression that
-	 * resolves to nothing into the text "undefined", so the message says "not an absolute URL" instead of "empty".
+	 * An expression that resolves to nothing must not become the text "undefined" (which would be refused as "not an
+	 * absolute URL"): it is empty.
 	 */
 	test('a redirect URI mapped from an item that has none is refused as empty', async () => {
 		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{}]);
@@ -241,8 +241,8 @@ describe('Connect → Get Authorization URL', () => {
 	});
 
 	/*
-	 * BUG (get-authorization-url.operation.ts:187): a State mapped from an item that has none resolves to undefined,
-	 * and `String(undefined)` makes every such URL carry the guessable state "undefined" instead of a random one.
+	 * A State mapped from an item that has none resolves to undefined or null: such a link gets a random State, never
+	 * the guessable text "undefined" or "null".
 	 */
 	test('a state mapped from an item that has none gets a random state, never "undefined"', async () => {
 		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: fromItem('state') }, [{}, { state: null }]);
@@ -256,8 +256,7 @@ describe('Connect → Get Authorization URL', () => {
 	});
 
 	/*
-	 * BUG (get-authorization-url.operation.ts:198-202): the options are read as strings (`options.user?.trim()`), so
-	 * an option mapped from a number, e.g. a numeric customer ID as User, crashes with "….trim is not a function".
+	 * Options mapped by expression may be numbers, e.g. a numeric customer ID as User: they go into the link as text.
 	 */
 	test('a numeric customer ID mapped into the User option is sent as text', async () => {
 		const result = await authorizationUrl(

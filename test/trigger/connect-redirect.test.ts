@@ -1,6 +1,7 @@
 /**
- * Trigger On = Connect Redirect (contract §5): the driver's browser comes back with `?user_id=…&state=…` or
- * `?error=…&error_description=…&state=…`; the workflow gets who connected or why not, the browser a page or a redirect.
+ * Trigger On = Connect Redirect: as Smartcar documents Connect, the driver's browser comes back with
+ * `?user_id=…&state=…` or `?error=…&error_description=…&state=…`; the workflow gets who connected or why not, the
+ * browser a page or a redirect.
  *
  * Check State "Signed" (the default) accepts only a state signed with the trigger credential's key, unexpired and not
  * used before. Signed states are built here with node:crypto from the documented format (never the package's signer):

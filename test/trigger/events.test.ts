@@ -112,8 +112,8 @@ describe('VEHICLE_STATE item', () => {
 		return execution.items[0].map((item) => item.json);
 	}
 
-	it('the contract\'s documented example gives the README\'s documented item', async () => {
-		// smartcar-api.md §4, verbatim.
+	it('Smartcar\'s documented VEHICLE_STATE example gives the README\'s documented item', async () => {
+		// The VEHICLE_STATE example of Smartcar's webhook documentation (payload version 4.0), verbatim.
 		const docs =
 			'{"eventId":"550e…","eventType":"VEHICLE_STATE","vehicleId":"9af1…",' +
 			'"data":{"user":{"id":"93b3…"},"vehicle":{"id":"9af1…","make":"TESLA","model":"Model 3","year":2020},' +

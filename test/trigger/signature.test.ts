@@ -1,6 +1,7 @@
 /**
- * SC-Signature (contract §4): hex HMAC-SHA256 of the exact request bytes, keyed with the Application Management
- * Token. Anything else is 401 and starts nothing; bodies that are not a JSON object are refused.
+ * SC-Signature, as Smartcar's webhook documentation defines it: hex HMAC-SHA256 of the exact request bytes, keyed
+ * with the Application Management Token. Anything else is 401 and starts nothing; bodies that are not a JSON object
+ * are refused.
  */
 import { demoFleet, vehicleStatePayload, type JsonObject } from '../../tooling/simulator';
 import { shutdownHarness, type WebhookHost } from '../harness';

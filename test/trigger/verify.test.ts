@@ -1,6 +1,7 @@
 /**
- * Smartcar's VERIFY handshake (contract §4): the answer is hex HMAC-SHA256(key = Application Management Token,
- * message = challenge), it never starts an execution, and it cannot be abused as a signing oracle.
+ * Smartcar's VERIFY handshake, as its webhook documentation describes it: the answer is hex HMAC-SHA256(key =
+ * Application Management Token, message = challenge), it never starts an execution, and it cannot be abused as a
+ * signing oracle.
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
@@ -144,8 +145,8 @@ describe('VERIFY', () => {
 		expect(host.requests.every((r) => !r.startedExecution)).toBe(true);
 	});
 
-	// BUG (see report): isPlausibleChallenge allows "=", and payloadOf accepts the object n8n parses from an
-	// application/x-www-form-urlencoded body, so a single-field form body can be signed through VERIFY and replayed.
+	// A challenge may contain "=", so VERIFY answers the HMAC of "eventType=VEHICLE_STATE". Replayed as a form body,
+	// it must still start nothing: a delivery is its raw bytes parsed as JSON, never n8n's parse of a form body.
 	it('is not a signing oracle for a form-encoded body either (replay of "eventType=VEHICLE_STATE" starts nothing)', async () => {
 		const crafted = 'eventType=VEHICLE_STATE';
 		const oracle = await sendVerify(host.url(), crafted);
