@@ -15,8 +15,8 @@ import {
 	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
-	type IHookFunctions,
 	type IHttpRequestHelper,
+	type IHttpRequestOptions,
 	type INode,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -24,12 +24,13 @@ import {
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
-	type IAuthenticateGeneric,
 	type IConnections,
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { CredentialStore, HarnessCredentialsHelper, testCredential } from './credentials-helper';
+import { CredentialStore } from './credential-store';
+import { testCredential } from './credential-test';
+import { HarnessCredentialsHelper } from './credentials-helper';
 import { shutdownHarness } from './n8n-environment';
 import { runWorkflow, type WorkflowJson } from './run-workflow';
 import { createFunctionNode } from './test-nodes';
@@ -152,10 +153,13 @@ class HarnessTestApi implements ICredentialType {
 		return { accessToken: response.access_token, region: 'should-not-overwrite-an-expression' };
 	}
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } },
-	};
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => ({
+		...requestOptions,
+		headers: { ...requestOptions.headers, Authorization: `Bearer ${credentials.accessToken as string}` },
+	});
 
 	test: ICredentialTestRequest = {
 		request: { baseURL: '={{$credentials.baseUrl}}', url: '/api/me' },
@@ -344,20 +348,15 @@ describe('runWorkflow engine behaviour', () => {
 			{
 				nodes: [
 					node('Start', 'harness.start'),
-					node('Set', 'harness.set', { jsonOutput: '={{ { vehicleId: $json.id.toUpperCase(), n: $itemIndex } }}' }),
-					node('Call', CALLER_TYPE, { path: '={{ "/api/vehicles/" + $json.vehicleId }}' }),
+					node('Call', CALLER_TYPE, { path: '={{ "/api/vehicles/" + $json.id.toUpperCase() + "/" + $itemIndex }}' }),
 				],
-				connections: chain('Start', 'Set', 'Call'),
+				connections: chain('Start', 'Call'),
 			},
 			{ nodeTypes, credentialTypes, credentials: store, triggerItems: [{ json: { id: 'a' } }, { json: { id: 'b' } }] },
 		);
 		expect(result.error).toBeUndefined();
-		expect(result.items('Set').map((item) => item.json)).toEqual([
-			{ vehicleId: 'A', n: 0 },
-			{ vehicleId: 'B', n: 1 },
-		]);
-		expect(result.items('Call').map((item) => item.json.path)).toEqual(['/api/vehicles/A', '/api/vehicles/B']);
-		expect(api.calls.map((call) => call.path)).toEqual(['/api/vehicles/A', '/api/vehicles/B']);
+		expect(result.items('Call').map((item) => item.json.path)).toEqual(['/api/vehicles/A/0', '/api/vehicles/B/1']);
+		expect(api.calls.map((call) => call.path)).toEqual(['/api/vehicles/A/0', '/api/vehicles/B/1']);
 	});
 
 	it('keeps pairedItem so $("Start").item resolves through a fan-out node', async () => {
@@ -374,14 +373,14 @@ describe('runWorkflow engine behaviour', () => {
 				nodes: [
 					node('Start', 'harness.start'),
 					node('Fan', 'harness-test.fan'),
-					node('Set', 'harness.set', {
-						jsonOutput: '={{ { name: $("Start").item.json.name, part: $json.part } }}',
-					}),
+					node('Call', CALLER_TYPE, { path: '={{ "/api/" + $("Start").item.json.name + "/" + $json.part }}' }),
 				],
-				connections: chain('Start', 'Fan', 'Set'),
+				connections: chain('Start', 'Fan', 'Call'),
 			},
 			{
-				nodeTypes: { 'harness-test.fan': fanOut },
+				nodeTypes: { ...nodeTypes, 'harness-test.fan': fanOut },
+				credentialTypes,
+				credentials: freshStore(),
 				triggerItems: [{ json: { name: 'first' } }, { json: { name: 'second' } }],
 			},
 		);
@@ -392,13 +391,8 @@ describe('runWorkflow engine behaviour', () => {
 			{ item: 1 },
 			{ item: 1 },
 		]);
-		expect(result.items('Set').map((item) => item.json)).toEqual([
-			{ name: 'first', part: 1 },
-			{ name: 'first', part: 2 },
-			{ name: 'second', part: 1 },
-			{ name: 'second', part: 2 },
-		]);
-		expect(result.items('Set').map((item) => item.pairedItem)).toEqual([
+		expect(api.calls.map((call) => call.path)).toEqual(['/api/first/1', '/api/first/2', '/api/second/1', '/api/second/2']);
+		expect(result.items('Call').map((item) => item.pairedItem)).toEqual([
 			{ item: 0 },
 			{ item: 1 },
 			{ item: 2 },
@@ -439,13 +433,18 @@ describe('runWorkflow engine behaviour', () => {
 		});
 		const result = await runWorkflow(
 			{
-				nodes: [node('Start', 'harness.start'), node('Write', 'harness-test.writer'), node('Set', 'harness.set')],
-				connections: chain('Start', 'Write', 'Set'),
+				nodes: [node('Start', 'harness.start'), node('Write', 'harness-test.writer'), node('Call', CALLER_TYPE)],
+				connections: chain('Start', 'Write', 'Call'),
 			},
-			{ nodeTypes: { 'harness-test.writer': writer }, staticData: { 'node:Write': { count: 41 } } },
+			{
+				nodeTypes: { ...nodeTypes, 'harness-test.writer': writer },
+				credentialTypes,
+				credentials: freshStore(),
+				staticData: { 'node:Write': { count: 41 } },
+			},
 		);
-		expect(result.items('Set')[0].json).toEqual({});
-		expect(result.workflow.getNode('Set')?.parameters).toEqual({ jsonOutput: '{}', keepInput: false });
+		expect(result.workflow.getNode('Call')?.parameters).toEqual({ path: '/api/items', times: 1 });
+		expect(result.items('Call')[0].json.path).toBe('/api/items');
 		expect(result.staticDataChanged).toBe(true);
 		expect(result.staticData).toEqual({ 'node:Write': { count: 42 } });
 	});
@@ -463,8 +462,6 @@ describe('credentials helper', () => {
 		const second = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal');
 		expect(second.accessToken).toBe('tok-x');
 		expect(second.region).toBe('eu');
-		// n8n's loader adds the domain-restriction fields to credentials with authenticate.
-		expect(second.allowedHttpRequestDomains).toBe('all');
 		const raw = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal', undefined, true);
 		expect(raw.region).toBe('={{ "e" + "u" }}');
 		await expect(
@@ -489,16 +486,13 @@ describe('credentials helper', () => {
 		expect(api.calls).toHaveLength(0);
 	});
 
-	it('testCredential with a stored valid token does not exchange in 2.41.1 (unless forced)', async () => {
+	it('testCredential with a stored valid token does not exchange (as in n8n 2.41.1)', async () => {
 		const store = freshStore({ accessToken: 'tok-7' });
 		api.validTokens.add('tok-7');
-		const plain = await testCredential(new HarnessTestApi(), store);
-		expect(plain.status).toBe('OK');
+		const result = await testCredential(new HarnessTestApi(), store);
+		expect(result.status).toBe('OK');
 		expect(api.exchanges).toBe(0);
-		const forced = await testCredential(new HarnessTestApi(), store, { forcePreAuthentication: true });
-		expect(forced.status).toBe('OK');
-		expect(api.exchanges).toBe(1);
-		expect(store.get('harnessTestApi')?.accessToken).toBe('tok-1');
+		expect(result.writes).toHaveLength(0);
 	});
 
 	it('testCredential recovers from an expired stored token through the 401 retry', async () => {
@@ -513,8 +507,6 @@ describe('credentials helper', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Webhook host
 // ---------------------------------------------------------------------------------------------------------------
-
-const hookLog: string[] = [];
 
 class HarnessTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -531,24 +523,6 @@ class HarnessTrigger implements INodeType {
 			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: 'events', isFullPath: true },
 		],
 		properties: [{ displayName: 'Secret', name: 'secret', type: 'string', default: 'shh' }],
-	};
-
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				hookLog.push(`checkExists:${this.getMode()}:${this.getActivationMode()}`);
-				return false;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				hookLog.push(`create:${this.getNodeWebhookUrl('default') ?? ''}`);
-				this.getWorkflowStaticData('node').createdAt = 'activation';
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				hookLog.push(`delete:${this.getMode()}`);
-				return true;
-			},
-		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -613,37 +587,35 @@ async function post(url: string, body: Buffer | string, headers: Record<string, 
 const triggerWorkflow: WorkflowJson = {
 	nodes: [
 		node('Trigger', TRIGGER_TYPE, {}, { webhookId: '7b0c-harness' }),
-		node('Set', 'harness.set', { jsonOutput: '={{ { got: $json.id } }}', keepInput: true }),
+		node('Echo', 'harness-test.echo'),
 	],
-	connections: chain('Trigger', 'Set'),
+	connections: chain('Trigger', 'Echo'),
 };
 
 async function startTriggerHost(options: Partial<WebhookHostOptions> = {}): Promise<WebhookHost> {
 	return await startWebhookHost({
 		workflow: triggerWorkflow,
-		nodeTypes: { [TRIGGER_TYPE]: new HarnessTrigger() },
+		nodeTypes: {
+			[TRIGGER_TYPE]: new HarnessTrigger(),
+			'harness-test.echo': createFunctionNode(async function (this: IExecuteFunctions) {
+				return [this.getInputData()];
+			}),
+		},
 		...options,
 	});
 }
 
 describe('webhook host', () => {
 	let host: WebhookHost;
+	/** The workflow row already has static data (as after an earlier delivery). */
+	const stored = { 'node:Trigger': { createdAt: 'earlier' } };
 
 	beforeEach(async () => {
-		hookLog.length = 0;
-		host = await startTriggerHost();
+		host = await startTriggerHost({ staticData: stored });
 	});
 
 	afterEach(async () => {
 		await host.close();
-	});
-
-	it('activates like publishing: checkExists then create per webhook (POST and GET), delete on close', async () => {
-		const created = ['checkExists:trigger:activate', `create:${host.baseUrl}webhook/events`];
-		expect(hookLog).toEqual([...created, ...created]);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation' } });
-		await host.close();
-		expect(hookLog.slice(4)).toEqual(['delete:internal', 'delete:internal']);
 	});
 
 	it('gives the node the exact raw body bytes and runs the workflow with its items', async () => {
@@ -653,9 +625,9 @@ describe('webhook host', () => {
 		const [execution] = await host.waitForExecutions(1);
 		expect(execution.mode).toBe('webhook');
 		expect(execution.error).toBeUndefined();
-		const item = execution.output('Set')[0].json;
+		const item = execution.output('Echo')[0].json;
 		expect(Buffer.from(item.rawBodyBase64 as string, 'base64').equals(raw)).toBe(true);
-		expect(item).toMatchObject({ id: 'evt-1', got: 'evt-1', contentType: 'application/json; charset=utf-8' });
+		expect(item).toMatchObject({ id: 'evt-1', contentType: 'application/json; charset=utf-8' });
 	});
 
 	it('answers onReceived right away with the literal responseData default, as n8n 2.41.1 does', async () => {
@@ -666,14 +638,13 @@ describe('webhook host', () => {
 	});
 
 	it('static data like n8n 2.41.1: a webhook() change is lost when the delivery starts an execution', async () => {
-		// The row already has static data (create() wrote createdAt on activation).
 		await post(host.url(), JSON.stringify({ id: 'a' }));
 		await post(host.url(), JSON.stringify({ id: 'b' }));
 		const resend = await post(host.url(), JSON.stringify({ id: 'a' }));
 		expect(resend.text).toBe('firstEntryJson'); // not recognised as a duplicate
 		const executions = await host.waitForExecutions(3);
 		expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], [], []]);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation' } });
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'earlier' } });
 	});
 
 	it('static data persists between deliveries when the node answers itself (noWebhookResponse + workflowData)', async () => {
@@ -688,11 +659,11 @@ describe('webhook host', () => {
 		expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a']]);
 		await host.idle();
 		expect(host.executions).toHaveLength(2);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation', seen: ['a', 'b'] } });
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'earlier', seen: ['a', 'b'] } });
 	});
 
 	it('static data: the first write into a workflow without static data is saved, later ones are not', async () => {
-		const fresh = await startTriggerHost({ activate: false });
+		const fresh = await startTriggerHost();
 		try {
 			await post(fresh.url(), JSON.stringify({ id: 'a' }));
 			await post(fresh.url(), JSON.stringify({ id: 'b' }));
@@ -702,20 +673,6 @@ describe('webhook host', () => {
 			expect(fresh.staticData()).toEqual({ 'node:Trigger': { seen: ['a'] } });
 		} finally {
 			await fresh.close();
-		}
-	});
-
-	it("staticDataMode 'always-save' keeps every webhook() change", async () => {
-		const saving = await startTriggerHost({ staticDataMode: 'always-save' });
-		try {
-			await post(saving.url(), JSON.stringify({ id: 'a' }));
-			await post(saving.url(), JSON.stringify({ id: 'b' }));
-			expect((await post(saving.url(), JSON.stringify({ id: 'a' }))).text).toBe('duplicate');
-			const executions = await saving.waitForExecutions(2);
-			expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a']]);
-			expect(saving.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation', seen: ['a', 'b'] } });
-		} finally {
-			await saving.close();
 		}
 	});
 
@@ -774,7 +731,7 @@ describe('webhook host', () => {
 		const [execution] = await host.waitForExecutions(1);
 		expect(execution.mode).toBe('manual');
 		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 'u' }))).status).toBe(404);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'activation' } });
+		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'earlier' } });
 	});
 
 	it('a webhook() that throws answers 500 and records a failed execution', async () => {

@@ -10,16 +10,10 @@
  * HTTP from nodes (`helpers.httpRequest`, `httpRequestWithAuthentication`) is real: point credentials at a
  * loopback server.
  */
-export {
-	CredentialStore,
-	HarnessCredentialTypes,
-	HarnessCredentialsHelper,
-	testCredential,
-	type CredentialWrite,
-	type PreAuthenticationCall,
-	type TestCredentialOptions,
-	type TestCredentialResult,
-} from './credentials-helper';
+export { CredentialStore, type CredentialWrite } from './credential-store';
+export { HarnessCredentialTypes } from './credential-types';
+export { HarnessCredentialsHelper } from './credentials-helper';
+export { testCredential, type TestCredentialOptions, type TestCredentialResult } from './credential-test';
 export {
 	Container,
 	DEFAULT_BASE_URL,
@@ -32,9 +26,7 @@ export {
 } from './n8n-environment';
 export { runWorkflow, type RunWorkflowOptions, type RunWorkflowResult, type WorkflowJson } from './run-workflow';
 export {
-	HARNESS_SET_TYPE,
 	HARNESS_START_TYPE,
-	HarnessSet,
 	HarnessStart,
 	createFunctionNode,
 	harnessNodeTypes,

@@ -11,7 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { SmartcarApi } from '../../credentials/SmartcarApi.credentials';
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
-import { CredentialStore, startWebhookHost, type WebhookHost, type WebhookHostOptions } from '../harness';
+import { CredentialStore, startWebhookHost, type WebhookHost } from '../harness';
 
 export const TRIGGER_TYPE = 'n8n-nodes-smartcar.smartcarTrigger';
 export const TRIGGER_NAME = 'Smartcar Trigger';
@@ -62,7 +62,6 @@ export interface TriggerHostOptions {
 	/** Another SmartcarTrigger class (e.g. a freshly loaded module, to simulate a restarted process). */
 	triggerClass?: new () => INodeType;
 	staticData?: IDataObject;
-	staticDataMode?: WebhookHostOptions['staticDataMode'];
 }
 
 export async function startTriggerHost(options: TriggerHostOptions = {}): Promise<WebhookHost> {
@@ -92,7 +91,6 @@ export async function startTriggerHost(options: TriggerHostOptions = {}): Promis
 		credentialTypes: { smartcarApi: new SmartcarApi() },
 		credentials: new CredentialStore(credential === null ? {} : { smartcarApi: credential }),
 		staticData: options.staticData,
-		staticDataMode: options.staticDataMode,
 	});
 }
 
