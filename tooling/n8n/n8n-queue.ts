@@ -311,30 +311,49 @@ function uniqueToken(): string {
 	return `n8n_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
-/**
- * Starts a queue-mode cluster: database, user folders and package installs, CLI imports/publishing against the
- * new database, the main (waits for readiness, sets up the owner and API key), then workers and webhook
- * processors together (each waited for). On any failure everything started so far is stopped.
- */
-export async function startQueueCluster(options: QueueClusterOptions = {}): Promise<QueueCluster> {
-	const total = Date.now();
-	const postgres = options.postgres ?? DEFAULT_POSTGRES;
-	const redis = options.redis ?? DEFAULT_REDIS;
-	const unavailable = await queueModeUnavailableReason(postgres, redis);
-	if (unavailable) throw new Error(`queue mode needs PostgreSQL and Redis: ${unavailable}`);
-	const installation = await ensureN8n(options.n8nVersion ?? DEFAULT_N8N_VERSION);
+/** Where a cluster's processes live: names, ports, the shared queue-mode environment. */
+interface ClusterLayout {
+	/** The unique token in the bull prefix, the Redis key prefix and the database name. */
+	token: string;
+	rootFolder: string;
+	names: string[];
+	/** Per process: N8N_PORT, or the worker's health port. */
+	httpPorts: Map<string, number>;
+	/** Per process: the task-runner broker port. */
+	brokerPorts: Map<string, number>;
+	/** WEBHOOK_URL: the first webhook processor (or the main when there is none). */
+	webhookUrl: string;
+	sharedEnv: Record<string, string>;
+}
+
+/** Names the processes (main, worker-N, webhook-N), picks their ports and builds the shared environment. */
+async function planCluster(options: QueueClusterOptions, postgres: PostgresTarget, redis: RedisTarget): Promise<ClusterLayout> {
 	const token = uniqueToken();
-	const rootFolder = makeTempFolder('n8n-smartcar-queue-');
 	const workerCount = options.workers ?? 2;
 	const webhookCount = options.webhookProcessors ?? 1;
-	const names = ['main', ...Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`), ...Array.from({ length: webhookCount }, (_, i) => `webhook-${i + 1}`)];
-	// Per process: an HTTP port (N8N_PORT or the worker health port) and a task-runner broker port.
+	const names = [
+		'main',
+		...Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`),
+		...Array.from({ length: webhookCount }, (_, i) => `webhook-${i + 1}`),
+	];
 	const ports = await freePorts(names.length * 2);
 	const httpPorts = new Map(names.map((name, i) => [name, ports[i * 2]]));
 	const brokerPorts = new Map(names.map((name, i) => [name, ports[i * 2 + 1]]));
-	const firstWebhookPort = webhookCount > 0 ? (httpPorts.get('webhook-1') as number) : (httpPorts.get('main') as number);
-	const webhookUrl = `http://127.0.0.1:${firstWebhookPort}/`;
-	const sharedEnv: Record<string, string> = {
+	const webhookPort = httpPorts.get(webhookCount > 0 ? 'webhook-1' : 'main') as number;
+	return {
+		token,
+		rootFolder: makeTempFolder('n8n-smartcar-queue-'),
+		names,
+		httpPorts,
+		brokerPorts,
+		webhookUrl: `http://127.0.0.1:${webhookPort}/`,
+		sharedEnv: queueEnv(token, postgres, redis, options),
+	};
+}
+
+/** The queue-mode environment every process (and the CLI) shares. */
+function queueEnv(token: string, postgres: PostgresTarget, redis: RedisTarget, options: QueueClusterOptions): Record<string, string> {
+	return {
 		EXECUTIONS_MODE: 'queue',
 		DB_TYPE: 'postgresdb',
 		DB_POSTGRESDB_HOST: postgres.host,
@@ -350,51 +369,61 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: String(options.offloadManualExecutions ?? true),
 		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: String(options.disableMainWebhooks ?? false),
 	};
-	const makeProcess = (name: string, role: N8nRole): N8nProcess => {
-		const userFolder = join(rootFolder, name);
-		mkdirSync(userFolder, { recursive: true });
-		const httpPort = httpPorts.get(name) as number;
-		const roleEnv: Record<string, string> =
-			role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(httpPort) } : {};
-		const env = n8nEnv({
-			installation,
-			userFolder,
-			port: httpPort,
-			brokerPort: brokerPorts.get(name) as number,
-			webhookUrl,
-			extraEnv: { ...sharedEnv, ...roleEnv, ...options.extraEnv, ...options.roleEnv?.[role] },
-		});
-		const args = role === 'worker' ? [`--concurrency=${options.workerConcurrency ?? 10}`] : [];
-		return new N8nProcess({ name, role, installation, userFolder, env, httpPort, args });
-	};
-	const main = makeProcess('main', 'main');
-	const workers = names.filter((name) => name.startsWith('worker-')).map((name) => makeProcess(name, 'worker'));
-	const webhooks = names.filter((name) => name.startsWith('webhook-')).map((name) => makeProcess(name, 'webhook'));
-	const cluster = new QueueCluster({ installation, rootFolder, token, main, workers, webhooks, brokerPorts, private: { postgres, redis } });
+}
+
+/** One process of the cluster (not started): its user folder, environment and arguments. */
+function makeQueueProcess(
+	layout: ClusterLayout,
+	installation: N8nInstallation,
+	options: QueueClusterOptions,
+	name: string,
+	role: N8nRole,
+): N8nProcess {
+	const userFolder = join(layout.rootFolder, name);
+	mkdirSync(userFolder, { recursive: true });
+	const httpPort = layout.httpPorts.get(name) as number;
+	const roleEnv: Record<string, string> =
+		role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(httpPort) } : {};
+	const env = n8nEnv({
+		installation,
+		userFolder,
+		port: httpPort,
+		brokerPort: layout.brokerPorts.get(name) as number,
+		webhookUrl: layout.webhookUrl,
+		extraEnv: { ...layout.sharedEnv, ...roleEnv, ...options.extraEnv, ...options.roleEnv?.[role] },
+	});
+	const args = role === 'worker' ? [`--concurrency=${options.workerConcurrency ?? 10}`] : [];
+	return new N8nProcess({ name, role, installation, userFolder, env, httpPort, args });
+}
+
+/**
+ * Starts a queue-mode cluster: database, user folders and package installs, CLI imports/publishing against the
+ * new database, the main (waits for readiness, sets up the owner and API key), then workers and webhook
+ * processors together (each waited for). On any failure everything started so far is stopped.
+ */
+export async function startQueueCluster(options: QueueClusterOptions = {}): Promise<QueueCluster> {
+	const startedAt = Date.now();
+	const postgres = options.postgres ?? DEFAULT_POSTGRES;
+	const redis = options.redis ?? DEFAULT_REDIS;
+	const unavailable = await queueModeUnavailableReason(postgres, redis);
+	if (unavailable) throw new Error(`queue mode needs PostgreSQL and Redis: ${unavailable}`);
+	const installation = await ensureN8n(options.n8nVersion ?? DEFAULT_N8N_VERSION);
+	const layout = await planCluster(options, postgres, redis);
+	const make = (name: string, role: N8nRole) => makeQueueProcess(layout, installation, options, name, role);
+	const named = (prefix: string) => layout.names.filter((name) => name.startsWith(prefix));
+	const cluster = new QueueCluster({
+		installation,
+		rootFolder: layout.rootFolder,
+		token: layout.token,
+		main: make('main', 'main'),
+		workers: named('worker-').map((name) => make(name, 'worker')),
+		webhooks: named('webhook-').map((name) => make(name, 'webhook')),
+		brokerPorts: layout.brokerPorts,
+		private: { postgres, redis },
+	});
 	try {
-		let started = Date.now();
-		await createDatabase(installation, postgres, token);
-		cluster.markDatabaseCreated();
-		log.info(`created database ${token} on ${postgres.host}:${postgres.port}; bull prefix ${token}_bull on redis ${redis.host}:${redis.port}`);
-		for (const proc of cluster.processes) await installPackages(proc.userFolder, options.packageTgz, proc.env);
-		cluster.timings.installPackages = Date.now() - started;
-		started = Date.now();
-		Object.assign(cluster.timings, await importAndPublish(installation, main.env, options));
-		cluster.timings.cli = Date.now() - started;
-		const startupTimeoutMs = options.startupTimeoutMs ?? 240_000;
-		started = Date.now();
-		main.start();
-		await main.waitUntilReady(startupTimeoutMs);
-		cluster.timings.mainStartup = Date.now() - started;
-		cluster.setApiKey(await apiKeyFor(main.baseUrl, main.userFolder));
-		started = Date.now();
-		for (const proc of [...workers, ...webhooks]) proc.start();
-		await Promise.all([...workers, ...webhooks].map(async (proc) => await proc.waitUntilReady(startupTimeoutMs)));
-		cluster.timings.workersAndWebhooksStartup = Date.now() - started;
-		for (const path of options.waitForWebhooks ?? []) {
-			for (const proc of webhooks) await cluster.waitForWebhook(path, { baseUrl: proc.baseUrl });
-		}
-		cluster.timings.total = Date.now() - total;
+		await bootCluster(cluster, options, { postgres, redis });
+		cluster.timings.total = Date.now() - startedAt;
 		const summary = cluster
 			.describe()
 			.map((info) => `${info.name} PID ${info.pid} port ${info.port}`)
@@ -402,8 +431,41 @@ export async function startQueueCluster(options: QueueClusterOptions = {}): Prom
 		log.info(`queue cluster up in ${seconds(cluster.timings.total)}: ${summary}`);
 		return cluster;
 	} catch (error) {
-		log.warn(`queue cluster start-up failed; stopping it and keeping ${rootFolder} for inspection`);
+		log.warn(`queue cluster start-up failed; stopping it and keeping ${layout.rootFolder} for inspection`);
 		await cluster.stop({ keepUserFolders: true });
 		throw error;
+	}
+}
+
+/** The start-up steps, each timed into `cluster.timings`; the caller stops the cluster if one throws. */
+async function bootCluster(
+	cluster: QueueCluster,
+	options: QueueClusterOptions,
+	targets: { postgres: PostgresTarget; redis: RedisTarget },
+): Promise<void> {
+	const { installation, main, workers, webhooks, token } = cluster;
+	const { postgres, redis } = targets;
+	let started = Date.now();
+	await createDatabase(installation, postgres, token);
+	cluster.markDatabaseCreated();
+	log.info(`created database ${token} on ${postgres.host}:${postgres.port}; bull prefix ${token}_bull on redis ${redis.host}:${redis.port}`);
+	for (const proc of cluster.processes) await installPackages(proc.userFolder, options.packageTgz, proc.env);
+	cluster.timings.installPackages = Date.now() - started;
+	started = Date.now();
+	Object.assign(cluster.timings, await importAndPublish(installation, main.env, options));
+	cluster.timings.cli = Date.now() - started;
+	const startupTimeoutMs = options.startupTimeoutMs ?? 240_000;
+	started = Date.now();
+	main.start();
+	await main.waitUntilReady(startupTimeoutMs);
+	cluster.timings.mainStartup = Date.now() - started;
+	cluster.setApiKey(await apiKeyFor(main.baseUrl, main.userFolder));
+	started = Date.now();
+	const others = [...workers, ...webhooks];
+	for (const proc of others) proc.start();
+	await Promise.all(others.map(async (proc) => await proc.waitUntilReady(startupTimeoutMs)));
+	cluster.timings.workersAndWebhooksStartup = Date.now() - started;
+	for (const path of options.waitForWebhooks ?? []) {
+		for (const proc of webhooks) await cluster.waitForWebhook(path, { baseUrl: proc.baseUrl });
 	}
 }
