@@ -1,7 +1,7 @@
 /**
  * Ignore Repeated Deliveries: Smartcar delivers at least once, with a stable eventId and a new meta.deliveryId per
- * attempt, possibly concurrently. Tested through the webhook host with n8n 2.41.1's static-data behaviour
- * (staticDataMode 'n8n', the default), and across a simulated restart: a NEW host over the same stored static data
+ * attempt, possibly concurrently. Tested through the webhook host with n8n 2.41.1's static-data behaviour, and
+ * across a simulated restart: a NEW host over the same stored static data
  * with a freshly loaded copy of the node module (so the in-process memory is empty, as after a restart).
  */
 import { createHash } from 'node:crypto';
