@@ -631,9 +631,9 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			expect(await triggerExecutionCount()).toBe(before);
 		});
 
-		// KNOWN BUG (reported): n8n saves static data per webhook request as load → change → overwrite, so of events
-		// delivered at the same moment only the last writer's id survives in the database; after a restart (empty
-		// in-process memory) Smartcar's retry of the others runs the workflow again.
+		// n8n saves static data per webhook request as load → change → overwrite, so deliveries arriving together
+		// overwrite each other's writes; each write also carries the IDs this process remembers
+		// (rememberInStaticData's alsoKnown), so after a restart the retry of every one of them is a duplicate.
 		it('a resend of events that arrived together before the restart is a duplicate too', async () => {
 			const stored = await storedEventIds();
 			const before = await triggerExecutionCount(0);

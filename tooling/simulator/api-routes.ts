@@ -1,5 +1,5 @@
 /**
- * The Vehicle API v3 routes (contract §2): vehicles, signals, connections, users and commands.
+ * The Vehicle API v3 routes, as in Smartcar's reference: vehicles, signals, connections, users and commands.
  * Authentication is checked by the server before these run.
  */
 import { randomUUID } from 'crypto';

@@ -1,5 +1,5 @@
 /**
- * POST /oauth2/token (client credentials, contract §1) and the store of issued access tokens.
+ * POST /oauth2/token (client credentials, as in Smartcar's API Authentication guide) and the store of issued access tokens.
  */
 import { randomBytes } from 'crypto';
 

@@ -1,5 +1,5 @@
 /**
- * GET /oauth/authorize: a tiny stand-in for Smartcar Connect (contract §5).
+ * GET /oauth/authorize: a tiny stand-in for Smartcar Connect (Smartcar's Connect docs).
  * Shows the request and, when a redirect_uri is given, one "approve" link per simulated user
  * (redirecting with `user_id` and `state`) and a "deny" link (redirecting with `error=access_denied`).
  */

@@ -1,5 +1,5 @@
 /**
- * GET /v3/connections in both documented shapes (contract §2.1):
+ * GET /v3/connections in both documented shapes (Smartcar's API Authentication guide and its v3 reference differ):
  * - Shape A: `{connections:[…], paging:{cursor}}` with cursor paging.
  * - Shape B: JSON:API with `page[number]` / `page[size]`, `meta` and `links.next`.
  */

@@ -1,5 +1,5 @@
 /**
- * Smartcar error bodies, in the v3 JSON:API form (`{errors:[…]}`) and the v2-style flat form (contract §3).
+ * Smartcar error bodies, in the v3 JSON:API form (`{errors:[…]}`) and the v2-style flat form (Smartcar's error reference).
  */
 import { randomUUID } from 'crypto';
 

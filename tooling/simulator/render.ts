@@ -1,5 +1,5 @@
 /**
- * Renders fleet objects as Smartcar v3 JSON:API resources (contract §2).
+ * Renders fleet objects as Smartcar v3 JSON:API resources, as in Smartcar's Vehicle API v3 reference.
  */
 import type { Fleet, SimConnection, SimVehicle, TimestampForm } from './fleet';
 import { findVehicle } from './fleet';

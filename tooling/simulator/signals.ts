@@ -1,6 +1,6 @@
 /**
  * Signal catalog and initial signal values for simulated vehicles.
- * Codes, names and groups follow Smartcar's v3 signal schema (contract §2).
+ * Codes, names and groups follow Smartcar's v3 signal schema.
  */
 import type { JsonObject } from './json';
 

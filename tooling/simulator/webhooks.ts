@@ -1,5 +1,5 @@
 /**
- * Smartcar webhook payloads (version 4.0, contract §4), signing, and delivery over HTTP.
+ * Smartcar webhook payloads (version 4.0, as in Smartcar's webhook docs), signing, and delivery over HTTP.
  */
 import { createHmac, randomBytes, randomUUID } from 'crypto';
 import http from 'http';
@@ -203,7 +203,7 @@ function realTriggers(trigger: TriggerType, changed: SimSignal[], style: 'object
 	}));
 }
 
-/** VEHICLE_STATE in the documented form or the form seen in real traffic (contract §4). */
+/** VEHICLE_STATE in the documented form or the form seen in real traffic (Smartcar's webhook docs). */
 export function vehicleStatePayload(fleet: Fleet, vehicleId: string, options: VehicleStateOptions): JsonObject {
 	const subject = eventSubject(fleet, vehicleId, options.userId);
 	const signals = pickSignals(subject.vehicle, options.signals);
@@ -264,7 +264,7 @@ const ERROR_TEMPLATES: Record<VehicleErrorKind, ErrorTemplate> = {
 	},
 };
 
-/** VEHICLE_ERROR: `data.errors[]` plus `data.user` and `data.vehicle` (contract §4). */
+/** VEHICLE_ERROR: `data.errors[]` plus `data.user` and `data.vehicle` (Smartcar's webhook docs). */
 export function vehicleErrorPayload(fleet: Fleet, vehicleId: string, options: VehicleErrorOptions = {}): JsonObject {
 	const subject = eventSubject(fleet, vehicleId, options.userId);
 	const template = ERROR_TEMPLATES[options.kind ?? 'vehicle-state'];
