@@ -16,10 +16,11 @@ const customOnly = { show: { environment: ['custom'] } };
 
 /** Everything a token is exchanged with and sent to: the token is bound to all of it (see tokenFingerprint). */
 function tokenParts(credentials: ICredentialDataDecryptedObject): TokenKeyParts {
-	const { tokenUrl, apiBaseUrl } = resolveEndpoints(credentials);
+	const { tokenUrl, apiBaseUrl, managementApiUrl } = resolveEndpoints(credentials);
 	return {
 		tokenUrl,
 		apiBaseUrl,
+		managementApiUrl,
 		clientId: credentialText(credentials, 'clientId'),
 		clientSecret: credentialText(credentials, 'clientSecret'),
 	};
@@ -91,6 +92,14 @@ export class SmartcarApi implements ICredentialType {
 			default: PRODUCTION.apiBaseUrl,
 			displayOptions: customOnly,
 			description: 'Base URL of the Vehicle API v3, without a trailing slash',
+		},
+		{
+			displayName: 'Management API Base URL',
+			name: 'managementApiUrl',
+			type: 'string',
+			default: PRODUCTION.managementApiUrl,
+			displayOptions: customOnly,
+			description: 'Base URL of the Management API v3 (webhooks and subscriptions), without a trailing slash',
 		},
 		{
 			displayName: 'Connect URL',

@@ -19,12 +19,15 @@ export interface SmartcarEndpoints {
 	apiBaseUrl: string;
 	/** Smartcar Connect's authorization page. */
 	connectUrl: string;
+	/** Base URL of the Management API v3 (webhooks, subscriptions), without a trailing slash. */
+	managementApiUrl: string;
 }
 
 export const PRODUCTION: Readonly<SmartcarEndpoints> = {
 	tokenUrl: 'https://iam.smartcar.com/oauth2/token',
 	apiBaseUrl: 'https://vehicle.api.smartcar.com/v3',
 	connectUrl: 'https://connect.smartcar.com/oauth/authorize',
+	managementApiUrl: 'https://management.api.smartcar.com/v3',
 };
 
 const TRAILING_SLASHES = /\/+$/;
@@ -41,13 +44,14 @@ function customUrl(credentials: ICredentialDataDecryptedObject, field: keyof Sma
 	return value === '' ? PRODUCTION[field] : value.replace(TRAILING_SLASHES, '');
 }
 
-/** The three Smartcar endpoints a credential points at: production, or the custom ones (proxy, simulator). */
+/** The Smartcar endpoints a credential points at: production, or the custom ones (proxy, simulator). */
 export function resolveEndpoints(credentials: ICredentialDataDecryptedObject): SmartcarEndpoints {
 	if (credentials.environment !== 'custom') return { ...PRODUCTION };
 	return {
 		tokenUrl: customUrl(credentials, 'tokenUrl'),
 		apiBaseUrl: customUrl(credentials, 'apiBaseUrl'),
 		connectUrl: customUrl(credentials, 'connectUrl'),
+		managementApiUrl: customUrl(credentials, 'managementApiUrl'),
 	};
 }
 

@@ -17,8 +17,9 @@ export type { ApplicationToken } from './token-exchange';
  */
 
 export interface TokenKeyParts extends ClientCredentials {
-	/** Where the token is sent: a token is bound to it, so an edited API Base URL never receives an older token. */
+	/** Where the token is sent: a token is bound to both, so an edited base URL never receives an older token. */
 	apiBaseUrl: string;
+	managementApiUrl: string;
 }
 
 interface Entry {
@@ -41,13 +42,13 @@ const MAX_ENTRIES = 200;
 
 const entries = new Map<string, Entry>();
 
-export function tokenCacheKey({ tokenUrl, clientId, clientSecret, apiBaseUrl }: TokenKeyParts): string {
+export function tokenCacheKey({ tokenUrl, clientId, clientSecret, apiBaseUrl, managementApiUrl }: TokenKeyParts): string {
 	const secretHash = createHash('sha256').update(clientSecret).digest('hex');
-	return `${tokenUrl}\n${clientId}\n${secretHash}\n${apiBaseUrl}`;
+	return `${tokenUrl}\n${clientId}\n${secretHash}\n${apiBaseUrl}\n${managementApiUrl}`;
 }
 
 /**
- * What a token was issued for and may be sent to (token URL, client ID, secret, API base URL), as a hash that
+ * What a token was issued for and may be sent to (token URL, client ID, secret, API and Management API base URLs), as a hash that
  * reveals none of them. Stored beside the token, it lets the credential notice an edited secret or URL: n8n keeps
  * the stored token when a credential is saved.
  */

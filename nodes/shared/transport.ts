@@ -20,17 +20,23 @@ import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from '
 import { asRecord, asString, headerValue, isRecord } from './values';
 
 /**
- * The one way this package talks to the Smartcar Vehicle API. Authentication (application token, renewed by n8n
- * once on a 401) comes from the `smartcarApi` credential through `httpRequestWithAuthentication`; this layer adds the
- * base URL, the `sc-user-id` header, bounded retries for 429 and 5xx, and errors that say what to do.
+ * The one way this package talks to Smartcar: the Vehicle API and the Management API. Authentication (application
+ * token, renewed by n8n once on a 401) comes from the `smartcarApi` credential through
+ * `httpRequestWithAuthentication`; this layer adds the base URL, the `sc-user-id` header, bounded retries for 429 and
+ * 5xx (state changes at most once), no redirects, deadlines, and errors that say what to do.
  */
 
 type SmartcarContext = IExecuteFunctions | ILoadOptionsFunctions;
 
+/** Which Smartcar API a request goes to: the Vehicle API (default) or the Management API (webhooks, subscriptions). */
+export type SmartcarApiName = 'vehicle' | 'management';
+
 interface SmartcarRequest {
 	method: IHttpRequestMethods;
-	/** Path below the API base URL, e.g. `/vehicles/{id}/signals`. */
+	/** Path below the API's base URL, e.g. `/vehicles/{id}/signals`. */
 	path: string;
+	/** Default `vehicle`. Both take the same application token; only the base URL differs. */
+	api?: SmartcarApiName;
 	/** Sent as `sc-user-id`: whose vehicles are meant. */
 	userId?: string;
 	qs?: IDataObject;
@@ -48,6 +54,11 @@ interface SmartcarResponse {
 	headers: IDataObject;
 	requestId?: string;
 }
+
+/** Told with a 401/403 from the Management API: which token went there, and where to look. */
+const MANAGEMENT_AUTH_ADVICE =
+	'The Management API was called with the application token of this credential (its Client ID and Client Secret, client-credentials grant), not with the Application Management Token. ' +
+	'Check in the Smartcar Dashboard that this client ID belongs to the application that owns the webhooks, and that the application may use the Management API.';
 
 const RETRY_POLICY = {
 	/** 429: retries after Smartcar's `retry-after`, as long as it asks for no more than `maxRateLimitWaitSeconds`. */
@@ -157,20 +168,27 @@ export class SmartcarClient {
 	}
 
 	async request(request: SmartcarRequest, itemIndex = 0): Promise<SmartcarResponse> {
-		return await this.send(`${this.endpoints.apiBaseUrl}${request.path}`, request, itemIndex);
+		return await this.send(`${this.base(request).url}${request.path}`, request, itemIndex);
+	}
+
+	/** The base URL a request goes to, and the credential field that sets it (named in errors). */
+	private base(request: Pick<SmartcarRequest, 'api'>): { url: string; field: string } {
+		return request.api === 'management'
+			? { url: this.endpoints.managementApiUrl, field: 'Management API Base URL' }
+			: { url: this.endpoints.apiBaseUrl, field: 'API Base URL' };
 	}
 
 	/**
 	 * Follows a paging link Smartcar returned (absolute, or relative to the API's origin). The bearer token is only
-	 * ever sent to the credential's own API origin.
+	 * ever sent to the credential's own origin of that API.
 	 */
 	async follow(link: string, request: Omit<SmartcarRequest, 'path'>, itemIndex = 0): Promise<SmartcarResponse> {
-		const base = new URL(`${this.endpoints.apiBaseUrl}/`);
+		const base = new URL(`${this.base(request).url}/`);
 		const url = new URL(link, base);
 		if (url.origin !== base.origin) {
 			throw new NodeApiError(this.context.getNode(), { link } as JsonObject, {
 				message: 'Smartcar returned a paging link to another host; it was not followed',
-				description: `The next-page link points at ${url.origin}, not at the API base URL ${base.origin} of the credential.`,
+				description: `The next-page link points at ${url.origin}, not at the ${this.base(request).field} ${base.origin} of the credential.`,
 				itemIndex,
 			});
 		}
@@ -319,14 +337,14 @@ export class SmartcarClient {
 		if (attempt.kind === 'network' && attempt.stopped) return this.stoppedError(itemIndex);
 		if (attempt.kind === 'http') {
 			const { status, headers } = attempt.response;
-			if (status >= 300 && status < 400) return await this.redirectError(status, headerValue(headers, 'location'), url, itemIndex);
+			if (status >= 300 && status < 400) return await this.redirectError(status, headerValue(headers, 'location'), url, request, itemIndex);
 			if (changesState && OUTCOME_UNKNOWN_STATUSES.has(status)) return await this.outcomeUnknown(attempt, request, itemIndex);
-			return await this.apiError(attempt.info, itemIndex);
+			return await this.apiError(attempt.info, itemIndex, request.api);
 		}
 		if (changesState && (attempt.deadline || (attempt.code !== undefined && AFTER_SENDING_CODES.has(attempt.code)))) {
 			return await this.outcomeUnknown(attempt, request, itemIndex);
 		}
-		return await this.failure(attempt, itemIndex);
+		return await this.failure(attempt, request, itemIndex);
 	}
 
 	/**
@@ -360,22 +378,34 @@ export class SmartcarClient {
 		return error;
 	}
 
-	/** A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). */
-	async apiError(info: SmartcarErrorInfo, itemIndex: number): Promise<NodeApiError> {
-		const { message, description } = describeSmartcarError(info);
-		return await this.safeError(info as JsonObject, { message, description, httpCode: String(info.status) }, itemIndex);
+	/**
+	 * A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). A 401
+	 * or 403 from the Management API says which token was sent there and where to look.
+	 */
+	async apiError(info: SmartcarErrorInfo, itemIndex: number, api: SmartcarApiName = 'vehicle'): Promise<NodeApiError> {
+		const described = describeSmartcarError(info);
+		const description =
+			api === 'management' && (info.status === 401 || info.status === 403) ? `${MANAGEMENT_AUTH_ADVICE} ${described.description}` : described.description;
+		return await this.safeError(info as JsonObject, { message: described.message, description, httpCode: String(info.status) }, itemIndex);
 	}
 
 	/** A 3xx: never followed, so no credential reaches another host; only the status and the target's origin are named. */
-	private async redirectError(status: number, location: string | undefined, url: string, itemIndex: number): Promise<NodeApiError> {
+	private async redirectError(
+		status: number,
+		location: string | undefined,
+		url: string,
+		request: Pick<SmartcarRequest, 'api'>,
+		itemIndex: number,
+	): Promise<NodeApiError> {
 		const target = redirectTarget(location, url);
+		const base = this.base(request);
 		return await this.safeError(
 			{ status, redirectedTo: target },
 			{
 				message: `Smartcar answered with a redirect (HTTP ${status}) to ${target}; it was not followed`,
 				description:
-					`This package never follows redirects, so the application token is only ever sent to the API Base URL (${displayUrl(this.endpoints.apiBaseUrl)}). ` +
-					'Check the API Base URL of the Smartcar API credential: a proxy in front of Smartcar must answer requests itself.',
+					`This package never follows redirects, so the application token is only ever sent to the ${base.field} (${displayUrl(base.url)}). ` +
+					`Check the ${base.field} of the Smartcar API credential: a proxy in front of Smartcar must answer requests itself.`,
 				httpCode: String(status),
 			},
 			itemIndex,
@@ -425,8 +455,13 @@ export class SmartcarClient {
 	 * No HTTP answer: the token exchange failed (its message is already safe) or the network did. Reasons such as
 	 * ECONNREFUSED go into the description: n8n replaces a message naming them with its own generic text.
 	 */
-	private async failure(attempt: Extract<Attempt, { kind: 'network' }>, itemIndex: number): Promise<NodeApiError> {
+	private async failure(
+		attempt: Extract<Attempt, { kind: 'network' }>,
+		request: Pick<SmartcarRequest, 'api'>,
+		itemIndex: number,
+	): Promise<NodeApiError> {
 		const { error } = attempt;
+		const base = this.base(request);
 		const tokenError = [error, asRecord(error).cause].find((candidate) => candidate instanceof TokenExchangeError);
 		let message: string;
 		let description: string;
@@ -434,11 +469,11 @@ export class SmartcarClient {
 			message = tokenError.message;
 			description = tokenError.description;
 		} else if (attempt.deadline) {
-			message = `Smartcar at ${displayUrl(this.endpoints.apiBaseUrl)} did not answer within ${Math.round(REQUEST_LIMITS.deadlineMs / 1000)} s`;
-			description = 'The request was stopped so the workflow does not wait forever. Try again later; if it persists, check the API Base URL of the Smartcar API credential.';
+			message = `Smartcar at ${displayUrl(base.url)} did not answer within ${Math.round(REQUEST_LIMITS.deadlineMs / 1000)} s`;
+			description = `The request was stopped so the workflow does not wait forever. Try again later; if it persists, check the ${base.field} of the Smartcar API credential.`;
 		} else {
-			message = `Could not reach Smartcar at ${displayUrl(this.endpoints.apiBaseUrl)}`;
-			description = `Reason: ${attempt.code ?? errorMessageOf(error)}. Check the network and, for a custom environment, the API Base URL of the Smartcar API credential.`;
+			message = `Could not reach Smartcar at ${displayUrl(base.url)}`;
+			description = `Reason: ${attempt.code ?? errorMessageOf(error)}. Check the network and, for a custom environment, the ${base.field} of the Smartcar API credential.`;
 		}
 		return await this.safeError({ message }, { message, description }, itemIndex);
 	}

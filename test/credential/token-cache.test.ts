@@ -2,7 +2,7 @@
  * The per-process token cache behind the credential's preAuthentication: one exchange for concurrent callers, the
  * newer token for a caller whose own token was rejected, and never a token this process cannot vouch for.
  */
-import { clearTokenCache, obtainToken, type ApplicationToken } from '../../credentials/smartcar-token';
+import { clearTokenCache, obtainToken, tokenCacheKey, tokenFingerprint, type ApplicationToken, type TokenKeyParts } from '../../credentials/smartcar-token';
 
 const HOUR = 3_600_000;
 
@@ -84,4 +84,25 @@ test('different keys (another secret) never share a token', async () => {
 	const second = await obtainToken('key-new-secret', '', exchange);
 	expect(first.accessToken).not.toBe(second.accessToken);
 	expect(count()).toBe(2);
+});
+
+describe('the token is bound to everything it is exchanged with and sent to', () => {
+	const parts: TokenKeyParts = {
+		tokenUrl: 'https://iam.example/oauth2/token',
+		clientId: 'client',
+		clientSecret: 'secret',
+		apiBaseUrl: 'https://vehicle.example/v3',
+		managementApiUrl: 'https://management.example/v3',
+	};
+
+	test.each(Object.keys(parts) as Array<keyof TokenKeyParts>)('a changed %s gives another fingerprint and cache key', (field) => {
+		const edited = { ...parts, [field]: `${parts[field]}-edited` };
+		expect(tokenFingerprint(edited)).not.toBe(tokenFingerprint(parts));
+		expect(tokenCacheKey(edited)).not.toBe(tokenCacheKey(parts));
+	});
+
+	test('the fingerprint and the key reveal no secret', () => {
+		expect(tokenFingerprint(parts)).not.toContain(parts.clientSecret);
+		expect(tokenCacheKey(parts)).not.toContain(parts.clientSecret);
+	});
 });

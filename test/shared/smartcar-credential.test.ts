@@ -44,13 +44,23 @@ describe('the API base URL of a credential', () => {
 	});
 });
 
-describe('resolveEndpoints: all three endpoints', () => {
+describe('resolveEndpoints: every endpoint', () => {
 	test.each([
 		['production ignores custom fields', { environment: 'production', tokenUrl: `${SIM}/oauth2/token` }, { ...PRODUCTION }],
 		[
 			'custom, each field on its own',
 			{ environment: 'custom', tokenUrl: ` ${SIM}/oauth2/token/`, apiBaseUrl: '', connectUrl: `${SIM}/oauth/authorize` },
-			{ tokenUrl: `${SIM}/oauth2/token`, apiBaseUrl: PRODUCTION.apiBaseUrl, connectUrl: `${SIM}/oauth/authorize` },
+			{
+				tokenUrl: `${SIM}/oauth2/token`,
+				apiBaseUrl: PRODUCTION.apiBaseUrl,
+				connectUrl: `${SIM}/oauth/authorize`,
+				managementApiUrl: PRODUCTION.managementApiUrl,
+			},
+		],
+		[
+			'custom Management API base URL, trailing slashes dropped',
+			{ environment: 'custom', managementApiUrl: `${SIM}/management/v3//` },
+			{ ...PRODUCTION, managementApiUrl: `${SIM}/management/v3` },
 		],
 	])('%s', (_case, credentials, expected) => {
 		expect(resolveEndpoints(credentials)).toEqual(expected);
