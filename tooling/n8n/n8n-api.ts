@@ -132,12 +132,20 @@ export class N8nApiClient {
 	}
 
 	/**
-	 * Publishes (activates) a workflow through the public API, `POST /workflows/{id}/publish`: n8n validates it as
+	 * Publishes (activates) a workflow through the public API, `POST /workflows/{id}/publish` (n8n 1.x:
+	 * `/activate`): n8n validates it as
 	 * the editor's Publish button does (a workflow n8n would refuse fails here with n8n's message) and registers its
 	 * webhooks at once. Much faster than `n8n publish:workflow` (one CLI start per workflow) when several are needed.
 	 */
 	async publishWorkflow(id: string): Promise<void> {
-		await this.api('POST', `/workflows/${encodeURIComponent(id)}/publish`, {});
+		const path = `/workflows/${encodeURIComponent(id)}`;
+		const { status, data } = await this.apiRaw('POST', `${path}/publish`, {});
+		// n8n 1.x has no publish endpoint: its public API activates a workflow with POST /workflows/{id}/activate.
+		if (status === 404 || status === 405) {
+			await this.api('POST', `${path}/activate`, {});
+			return;
+		}
+		if (status < 200 || status > 299) throw new N8nApiError(`POST ${path}/publish answered ${status}: ${bodySnippet(data)}`, status, data);
 	}
 
 	/** Finished executions (n8n's list leaves running ones out unless asked for status=running), newest first. */

@@ -176,6 +176,21 @@ export async function ensureNode24(): Promise<string> {
 	});
 }
 
+/** n8n 1.x's n8n-nodes-base pins xlsx to a tarball outside the npm registry; the registry's 0.18.5 stands in. */
+export const N8N_1X_OVERRIDES = { xlsx: '0.18.5' } as const;
+
+/** The package.json of the folder n8n is installed into: n8n pinned, and for 1.x the overrides it needs. */
+function runtimePackageJson(version: string): Record<string, unknown> {
+	const manifest: Record<string, unknown> = { name: 'n8n-runtime', private: true, dependencies: { n8n: version } };
+	if (majorOf(version) === 1) manifest.overrides = { ...N8N_1X_OVERRIDES };
+	return manifest;
+}
+
+/** The major version of an n8n version string (2 for "2.41.1"). */
+export function majorOf(version: string): number {
+	return Number(version.split('.')[0]);
+}
+
 function n8nDirFor(version: string): string {
 	return join(cacheRoot(), `n8n-${version}`);
 }
@@ -243,7 +258,7 @@ export async function ensureN8n(version: string = DEFAULT_N8N_VERSION): Promise<
 		log.info(`installing n8n ${version} into ${n8nDir} (cold install: ~4-6 min, ~2.9 GB)`);
 		rmSync(n8nDir, { recursive: true, force: true });
 		mkdirSync(n8nDir, { recursive: true });
-		writeFileSync(join(n8nDir, 'package.json'), JSON.stringify({ name: 'n8n-runtime', private: true, dependencies: { n8n: version } }, null, 2));
+		writeFileSync(join(n8nDir, 'package.json'), JSON.stringify(runtimePackageJson(version), null, 2));
 		const env = n8nInstallEnv(nodeBin);
 		const logFile = join(n8nDir, 'install.log');
 		const nodeModules = join(n8nDir, 'node_modules');

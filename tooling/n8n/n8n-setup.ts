@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { installPackageInto } from './community-package';
 import { createLogger, seconds } from './logger';
-import type { N8nInstallation } from './n8n-install';
+import { majorOf, type N8nInstallation } from './n8n-install';
 import { runN8nCli } from './n8n-process';
 import type { CredentialJson, WorkflowJson } from './n8n-types';
 import type { RunResult } from './process-utils';
@@ -58,7 +58,9 @@ export async function importAndPublish(
 		await time(`import:workflow (${options.workflows.length})`, () => runN8nCli(installation, env, ['import:workflow', `--input=${file}`]));
 	}
 	for (const id of options.publish ?? []) {
-		await time(`publish:workflow ${id}`, () => runN8nCli(installation, env, ['publish:workflow', `--id=${id}`]));
+		// n8n 1.x has no publish:workflow; update:workflow --active=true activates (and exits 0 even when it fails).
+		const args = majorOf(installation.version) === 1 ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+		await time(`${args[0]} ${id}`, () => runN8nCli(installation, env, args));
 	}
 	return timings;
 }
