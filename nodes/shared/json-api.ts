@@ -42,3 +42,42 @@ export function errorObjectOf(body: unknown): JsonRecord {
 	const first = asRecord(Array.isArray(errors) ? errors[0] : undefined);
 	return Object.keys(first).length > 0 ? first : record;
 }
+
+/** Where the next page of a list is: a link Smartcar gave, a page number to ask for, or nowhere (last page). */
+export type NextPage = { link: string } | { pageNumber: number } | null;
+
+/** The page just read: the number and size that were asked for, and how many resources it held. */
+export interface PageRead {
+	pageNumber: number;
+	pageSize: number;
+	received: number;
+}
+
+function wholeNumberIn(record: Record<string, unknown>, key: string): number | undefined {
+	const value = record[key];
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The next page of a list paged by `page[number]`/`page[size]`, from whatever the answer supports, in this order:
+ * `links.next` when the answer has a `links.next` key (a link, or null/empty on the last page); else `meta.totalCount`
+ * (with `meta.pageNumber`/`meta.pageSize` when given); else a full page means there may be another. An empty page is
+ * always the last.
+ */
+export function nextPageOf(body: unknown, page: PageRead): NextPage {
+	if (page.received === 0) return null;
+	const links = asRecord(body).links;
+	if (isRecord(links) && 'next' in links) {
+		const link = nextLink(body);
+		return link === undefined ? null : { link };
+	}
+	const meta = asRecord(asRecord(body).meta);
+	const totalCount = wholeNumberIn(meta, 'totalCount');
+	if (totalCount !== undefined) {
+		const pageNumber = wholeNumberIn(meta, 'pageNumber') ?? page.pageNumber;
+		const givenSize = wholeNumberIn(meta, 'pageSize');
+		const pageSize = givenSize !== undefined && givenSize > 0 ? givenSize : page.pageSize;
+		return pageNumber * pageSize < totalCount ? { pageNumber: pageNumber + 1 } : null;
+	}
+	return page.received >= page.pageSize ? { pageNumber: page.pageNumber + 1 } : null;
+}

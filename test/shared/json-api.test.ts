@@ -2,7 +2,7 @@
  * The JSON:API envelope (nodes/shared/json-api.ts): every reader accepts Smartcar's v3 envelope and the flat form of
  * its documented examples and older answers, and gives nothing for anything else.
  */
-import { attributesOf, errorObjectOf, nextLink, relationshipId, resourceList, resourceOf } from '../../nodes/shared/json-api';
+import { attributesOf, errorObjectOf, nextLink, nextPageOf, relationshipId, resourceList, resourceOf } from '../../nodes/shared/json-api';
 
 describe('resourceOf: the resource of a single-resource answer', () => {
 	test.each([
@@ -77,5 +77,25 @@ describe('errorObjectOf: the error object of an error answer', () => {
 		['no body', undefined, {}],
 	])('%s', (_case, body, expected) => {
 		expect(errorObjectOf(body)).toEqual(expected);
+	});
+});
+
+describe('nextPageOf: the next page of a list paged by page[number] and page[size]', () => {
+	const page2of = { pageNumber: 2, pageSize: 10, received: 10 };
+	test.each([
+		['links.next given: follow it', { data: [], links: { next: '/v3/webhooks?page[number]=3' } }, page2of, { link: '/v3/webhooks?page[number]=3' }],
+		['links.next null: the last page, whatever meta says', { links: { next: null }, meta: { totalCount: 500 } }, page2of, null],
+		['links.next empty: the last page', { links: { self: '/x', next: '' } }, page2of, null],
+		['links without next, meta.totalCount beyond this page: the next number', { links: { self: '/x' }, meta: { pageNumber: 2, pageSize: 10, totalCount: 21 } }, page2of, { pageNumber: 3 }],
+		['no links, meta.totalCount reached: the last page', { meta: { pageNumber: 2, pageSize: 10, totalCount: 20 } }, page2of, null],
+		['meta.totalCount only: the asked number and size count', { meta: { totalCount: 25 } }, page2of, { pageNumber: 3 }],
+		['meta with the server\'s smaller page size', { meta: { pageNumber: 2, pageSize: 5, totalCount: 12 } }, { pageNumber: 2, pageSize: 10, received: 5 }, { pageNumber: 3 }],
+		['meta with a page size of 0: the asked size counts', { meta: { pageNumber: 1, pageSize: 0, totalCount: 15 } }, { pageNumber: 1, pageSize: 10, received: 10 }, { pageNumber: 2 }],
+		['meta.totalCount not a number: a full page means another', { meta: { totalCount: '30' } }, page2of, { pageNumber: 3 }],
+		['neither links nor meta, a full page: ask for the next', { data: [] }, page2of, { pageNumber: 3 }],
+		['neither links nor meta, a short page: the last', { data: [] }, { pageNumber: 2, pageSize: 10, received: 9 }, null],
+		['an empty page is always the last', { links: { next: '/x?page[number]=2' } }, { pageNumber: 1, pageSize: 10, received: 0 }, null],
+	])('%s', (_case, body, page, expected) => {
+		expect(nextPageOf(body, page)).toEqual(expected);
 	});
 });
