@@ -2,11 +2,10 @@
  * Specs for the Smartcar simulator, over real HTTP.
  */
 import { createHmac } from 'crypto';
-import http from 'http';
-import type { AddressInfo } from 'net';
 
 import {
 	CODES,
+	DEFAULT_WEBHOOK_ID,
 	createFleet,
 	demoFleet,
 	findSignal,
@@ -27,6 +26,7 @@ import {
 	type Simulator,
 	type SimVehicle,
 } from '../../tooling/simulator';
+import { startReceiver as startReceiverFor } from './receiver';
 
 // ---------------------------------------------------------------------------------------------
 // Response shapes read by the specs
@@ -880,42 +880,7 @@ describe('stats, latency and shutdown', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Received {
-	headers: http.IncomingHttpHeaders;
-	raw: Buffer;
-}
-
-/** A tiny webhook receiver that records raw bodies and answers VERIFY with the expected HMAC. */
-async function startReceiver(managementToken = AMT): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
-	const received: Received[] = [];
-	const server = http.createServer((request, response) => {
-		const chunks: Buffer[] = [];
-		request.on('data', (chunk: Buffer) => chunks.push(chunk));
-		request.on('end', () => {
-			const raw = Buffer.concat(chunks);
-			received.push({ headers: request.headers, raw });
-			const body = JSON.parse(raw.toString('utf8')) as { eventType?: string; data?: { challenge?: string } };
-			response.setHeader('content-type', 'application/json');
-			if (body.eventType === 'VERIFY') {
-				const challenge = createHmac('sha256', managementToken).update(body.data?.challenge ?? '').digest('hex');
-				response.end(JSON.stringify({ challenge }));
-				return;
-			}
-			response.end('{"ok":true}');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	return {
-		url: `http://127.0.0.1:${port}/webhook`,
-		received,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	};
-}
+const startReceiver = (managementToken = AMT) => startReceiverFor(managementToken);
 
 describe('webhooks', () => {
 	const fleet = demoFleet();
@@ -1103,7 +1068,7 @@ describe('cli', () => {
 		expect(() => parseCliArgs(['--port', 'abc'])).toThrow(/--port/);
 	});
 
-	it('starts, verifies the webhook, delivers signed events and stops cleanly', async () => {
+	it('starts, verifies the webhook, delivers signed events for a subscribed vehicle and stops cleanly', async () => {
 		const receiver = await startReceiver('cli-token');
 		const lines: string[] = [];
 		const handle = await runSimulatorCli(
@@ -1111,6 +1076,7 @@ describe('cli', () => {
 			{ log: (line) => lines.push(line), handleSignals: false },
 		);
 		try {
+			handle.simulator.subscribe(DEFAULT_WEBHOOK_ID, handle.simulator.fleet.vehicles[0].id);
 			expect(lines.join('\n')).toContain(`Token URL         ${handle.simulator.tokenUrl}`);
 			expect(lines.join('\n')).toContain(handle.simulator.fleet.users[0].id);
 			const deadline = Date.now() + 5_000;

@@ -19,7 +19,7 @@ import {
 	type Fleet,
 	type SimVehicle,
 } from './fleet';
-import type { Reply, RequestContext } from './http-utils';
+import { decodeSegments, type Reply, type RequestContext } from './http-utils';
 import { isJsonObject, tryParseJson, type JsonObject } from './json';
 import { connectionResource, includedVehicle, signalResource, vehicleDocument } from './render';
 
@@ -244,14 +244,6 @@ const ROUTES: readonly Route[] = [
 	{ method: 'GET', pattern: new RegExp(`^/v3/connections/${SEGMENT}$`), handler: getConnection },
 	{ method: 'DELETE', pattern: new RegExp(`^/v3/users/${SEGMENT}$`), handler: removeUser },
 ];
-
-function decodeSegments(match: RegExpExecArray): string[] | undefined {
-	try {
-		return match.slice(1).map((segment) => decodeURIComponent(segment));
-	} catch {
-		return undefined;
-	}
-}
 
 export function handleApiRequest(context: RequestContext, env: ApiEnvironment): Reply {
 	for (const route of ROUTES) {

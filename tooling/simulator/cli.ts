@@ -1,25 +1,17 @@
 /**
  * `npm run simulator -- [--port 7070] [--client-id …] [--client-secret …] [--management-token …]
- *   [--webhook-url URL] [--webhook-interval 30] [--tick 5] [--token-lifetime 3600] [--latency 0]`
+ *   [--webhook-url URL] [--webhook-interval 30] [--auto-subscribe] [--subscription-delay 0] [--tick 5]
+ *   [--token-lifetime 3600] [--latency 0]`
  *
- * Starts the simulator with the demo fleet, evolves signals every tick and, with --webhook-url,
- * sends one VERIFY and then signed VEHICLE_STATE / VEHICLE_ERROR deliveries every interval.
+ * Starts the simulator with the demo fleet and evolves signals every tick. With --webhook-url, the seeded webhook's
+ * callback URI is that URL: it gets one VERIFY, then signed VEHICLE_STATE / VEHICLE_ERROR deliveries for the vehicles
+ * subscribed to it (through the Management API, or every vehicle with --auto-subscribe), as Smartcar sends them.
  */
-import { randomBytes } from 'crypto';
-
-import type { Fleet, SimVehicle } from './fleet';
-import { ownerOf, vehiclesOf } from './fleet';
+import type { Fleet } from './fleet';
+import { vehiclesOf } from './fleet';
+import { DEFAULT_WEBHOOK_ID } from './management-store';
 import { startSimulator, type Simulator } from './server';
-import {
-	isValidVerifyAnswer,
-	sendWebhook,
-	vehicleErrorPayload,
-	vehicleStatePayload,
-	verifyPayload,
-	type VehicleErrorKind,
-	type VehicleStateOptions,
-} from './webhooks';
-import type { JsonObject } from './json';
+import { WebhookPump } from './webhook-pump';
 
 export interface CliOptions {
 	port: number;
@@ -29,6 +21,9 @@ export interface CliOptions {
 	managementToken: string;
 	webhookUrl?: string;
 	webhookIntervalSeconds: number;
+	/** The seeded webhook subscribes every connected vehicle by itself (Smartcar's auto-subscribe). */
+	autoSubscribe: boolean;
+	subscriptionDelayMs: number;
 	tickSeconds: number;
 	tokenLifetimeSeconds: number;
 	latencyMs: number;
@@ -56,10 +51,15 @@ export const USAGE = `Usage: npm run simulator -- [options]
   --management-token <t>   Application Management Token for webhook signatures (default demo-management-token)
   --webhook-url <url>      POST VERIFY once, then signed deliveries to this URL
   --webhook-interval <s>   seconds between deliveries (default 30)
+  --auto-subscribe         the webhook gets every connected vehicle's events (default: subscribed ones only)
+  --subscription-delay <ms>  ms a new subscription stays in progress (default 0)
   --tick <s>               seconds between signal updates (default 5; 0 = never)
   --token-lifetime <s>     access-token lifetime (default 3600)
   --latency <ms>           delay before every response (default 0)
   --help`;
+
+/** How often the pump looks for a newly subscribed vehicle to send its FIRST_DELIVERY. */
+const FIRST_DELIVERY_CHECK_MS = 1_000;
 
 const DEFAULTS: CliOptions = {
 	port: 7070,
@@ -68,6 +68,8 @@ const DEFAULTS: CliOptions = {
 	clientSecrets: [],
 	managementToken: 'demo-management-token',
 	webhookIntervalSeconds: 30,
+	autoSubscribe: false,
+	subscriptionDelayMs: 0,
 	tickSeconds: 5,
 	tokenLifetimeSeconds: 3600,
 	latencyMs: 0,
@@ -90,9 +92,17 @@ const SETTERS: Record<string, Setter> = {
 	'management-token': (o, v) => (o.managementToken = v),
 	'webhook-url': (o, v) => (o.webhookUrl = v),
 	'webhook-interval': (o, v) => (o.webhookIntervalSeconds = numberArg('webhook-interval', v, 1)),
+	'subscription-delay': (o, v) => (o.subscriptionDelayMs = numberArg('subscription-delay', v, 0)),
 	tick: (o, v) => (o.tickSeconds = numberArg('tick', v, 0)),
 	'token-lifetime': (o, v) => (o.tokenLifetimeSeconds = numberArg('token-lifetime', v, 1)),
 	latency: (o, v) => (o.latencyMs = numberArg('latency', v, 0)),
+};
+
+/** Switches without a value. */
+const FLAGS: Record<string, (options: CliOptions) => void> = {
+	'--help': (o) => (o.help = true),
+	'-h': (o) => (o.help = true),
+	'--auto-subscribe': (o) => (o.autoSubscribe = true),
 };
 
 /** Accepts `--name value` and `--name=value`. Throws on unknown flags or bad values. */
@@ -100,8 +110,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
 	const options: CliOptions = { ...DEFAULTS, clientSecrets: [] };
 	for (let index = 0; index < argv.length; index += 1) {
 		const arg = argv[index];
-		if (arg === '--help' || arg === '-h') {
-			options.help = true;
+		const flag = FLAGS[arg];
+		if (flag) {
+			flag(options);
 			continue;
 		}
 		const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -116,74 +127,6 @@ export function parseCliArgs(argv: string[]): CliOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Webhook deliveries
-
-const STATE_VARIANTS: ReadonlyArray<{ label: string; options: Pick<VehicleStateOptions, 'form' | 'signalTimestamps' | 'triggerStyle'> }> = [
-	{ label: 'docs form', options: { form: 'docs' } },
-	{ label: 'real form', options: { form: 'real' } },
-	{ label: 'real form, epoch timestamps', options: { form: 'real', signalTimestamps: 'epoch' } },
-	{ label: 'real form, string triggers', options: { form: 'real', triggerStyle: 'string' } },
-];
-const ERROR_KINDS: readonly VehicleErrorKind[] = ['vehicle-state', 'compatibility', 'permission'];
-
-class WebhookPump {
-	private count = 0;
-	private inFlight = false;
-	private readonly delivered = new Set<string>();
-
-	constructor(
-		private readonly fleet: Fleet,
-		private readonly url: string,
-		private readonly managementToken: string,
-		private readonly log: (line: string) => void,
-	) {}
-
-	async verify(): Promise<void> {
-		const challenge = randomBytes(24).toString('hex');
-		const payload = verifyPayload(challenge);
-		try {
-			const response = await sendWebhook(this.url, payload, { managementToken: this.managementToken });
-			const verdict = isValidVerifyAnswer(response, challenge, this.managementToken) ? 'correct' : 'WRONG';
-			this.log(`[webhook] VERIFY → ${response.status}, challenge answer ${verdict} (body: ${response.body.slice(0, 200)})`);
-		} catch (error: unknown) {
-			this.log(`[webhook] VERIFY failed: ${String(error)}`);
-		}
-	}
-
-	async deliverNext(): Promise<void> {
-		const vehicles = this.fleet.vehicles.filter((vehicle) => ownerOf(this.fleet, vehicle.id));
-		if (this.inFlight || vehicles.length === 0) return;
-		this.inFlight = true;
-		const step = this.count;
-		this.count += 1;
-		const vehicle = vehicles[step % vehicles.length];
-		try {
-			const { payload, label } = this.nextPayload(vehicle, step);
-			const response = await sendWebhook(this.url, payload, { managementToken: this.managementToken });
-			this.log(`[webhook] ${label} for ${vehicle.make} ${vehicle.model} (${vehicle.id}) → ${response.status}`);
-		} catch (error: unknown) {
-			this.log(`[webhook] delivery failed: ${String(error)}`);
-		} finally {
-			this.inFlight = false;
-		}
-	}
-
-	private nextPayload(vehicle: SimVehicle, step: number): { payload: JsonObject; label: string } {
-		if (step % 4 === 3) {
-			const kind = ERROR_KINDS[Math.floor(step / 4) % ERROR_KINDS.length];
-			const state = Math.floor(step / 4) % 2 === 0 ? 'ERROR' : 'RESOLVED';
-			return { payload: vehicleErrorPayload(this.fleet, vehicle.id, { kind, state }), label: `VEHICLE_ERROR ${kind} ${state}` };
-		}
-		const variant = STATE_VARIANTS[step % STATE_VARIANTS.length];
-		const first = !this.delivered.has(vehicle.id);
-		this.delivered.add(vehicle.id);
-		const trigger = first ? 'FIRST_DELIVERY' : 'SIGNAL_UPDATED';
-		const payload = vehicleStatePayload(this.fleet, vehicle.id, { ...variant.options, trigger });
-		return { payload, label: `VEHICLE_STATE ${trigger} (${variant.label})` };
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
 // Banner
 
 function describeFleet(fleet: Fleet): string[] {
@@ -195,6 +138,15 @@ function describeFleet(fleet: Fleet): string[] {
 	]);
 }
 
+function webhookLines(options: CliOptions): string[] {
+	if (!options.webhookUrl) return ['Webhooks: off (pass --webhook-url URL)'];
+	const who = options.autoSubscribe ? 'every connected vehicle (--auto-subscribe)' : 'the vehicles subscribed to it';
+	return [
+		`Webhook ${DEFAULT_WEBHOOK_ID} → ${options.webhookUrl}`,
+		`  every ${options.webhookIntervalSeconds}s, an event for ${who}`,
+	];
+}
+
 function banner(simulator: Simulator, options: CliOptions): string[] {
 	return [
 		'Smartcar simulator running',
@@ -202,6 +154,7 @@ function banner(simulator: Simulator, options: CliOptions): string[] {
 		`  Token URL         ${simulator.tokenUrl}`,
 		`  API base URL      ${simulator.apiBaseUrl}`,
 		`  Connect URL       ${simulator.connectUrl}`,
+		`  Management API    ${simulator.managementApiUrl}`,
 		'Credentials',
 		`  Client ID         ${options.clientId}`,
 		`  Client secret(s)  ${options.clientSecrets.join(', ')}`,
@@ -210,15 +163,22 @@ function banner(simulator: Simulator, options: CliOptions): string[] {
 		...describeFleet(simulator.fleet),
 		'Try',
 		`  curl -s -X POST ${simulator.tokenUrl} -d grant_type=client_credentials -d client_id=${options.clientId} -d client_secret=${options.clientSecrets[0]}`,
-		options.webhookUrl
-			? `Webhooks: every ${options.webhookIntervalSeconds}s to ${options.webhookUrl}`
-			: 'Webhooks: off (pass --webhook-url URL)',
+		`  curl -s ${simulator.managementApiUrl}/webhooks -H "Authorization: Bearer <access_token>"`,
+		...webhookLines(options),
 		options.tickSeconds > 0 ? `Signals evolve every ${options.tickSeconds}s` : 'Signals are static (--tick 0)',
 	];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Run
+
+/** The seeded webhook is the one the CLI delivers to: its callback URI is --webhook-url. */
+function configureWebhook(simulator: Simulator, options: CliOptions): void {
+	const webhook = simulator.webhooks.find((candidate) => candidate.id === DEFAULT_WEBHOOK_ID);
+	if (!webhook) return;
+	webhook.autoSubscribe = options.autoSubscribe;
+	if (options.webhookUrl) webhook.callbackUri = options.webhookUrl;
+}
 
 export async function runSimulatorCli(argv: string[], io: CliIo = {}): Promise<CliHandle> {
 	const log = io.log ?? ((line: string) => console.log(line));
@@ -231,13 +191,16 @@ export async function runSimulatorCli(argv: string[], io: CliIo = {}): Promise<C
 		managementToken: options.managementToken,
 		tokenLifetimeSeconds: options.tokenLifetimeSeconds,
 		latencyMs: options.latencyMs,
+		subscriptionDelayMs: options.subscriptionDelayMs,
 	});
+	configureWebhook(simulator, options);
 	banner(simulator, options).forEach((line) => log(line));
 	const timers: NodeJS.Timeout[] = [];
 	if (options.tickSeconds > 0) timers.push(setInterval(() => simulator.tick(), options.tickSeconds * 1000));
 	if (options.webhookUrl) {
-		const pump = new WebhookPump(simulator.fleet, options.webhookUrl, options.managementToken, log);
+		const pump = new WebhookPump(simulator, DEFAULT_WEBHOOK_ID, log);
 		void pump.verify();
+		timers.push(setInterval(() => void pump.deliverFirst(), FIRST_DELIVERY_CHECK_MS));
 		timers.push(setInterval(() => void pump.deliverNext(), options.webhookIntervalSeconds * 1000));
 	}
 	let stopping: Promise<void> | undefined;

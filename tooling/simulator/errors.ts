@@ -162,6 +162,17 @@ export const errorSpecs = {
 		resolution: null,
 		suggestedUserMessage: 'The request was invalid.',
 	}),
+	/** A state conflict on the Management API, e.g. a vehicle already subscribed to a webhook. */
+	conflict: (detail: string, code = 'CONFLICT'): ErrorSpec => ({
+		status: 409,
+		type: 'CONFLICT',
+		code,
+		title: 'Conflict',
+		detail,
+		docPath: 'v3/conflict-errors',
+		resolution: null,
+		suggestedUserMessage: 'The request conflicts with the current state.',
+	}),
 	compatibility: (): ErrorSpec => ({
 		status: 501,
 		type: 'COMPATIBILITY',

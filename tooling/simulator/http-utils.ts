@@ -58,6 +58,15 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 	return match ? match[1] : undefined;
 }
 
+/** A route match's captured path segments, URL-decoded; undefined when one is not valid percent-encoding. */
+export function decodeSegments(match: RegExpExecArray): string[] | undefined {
+	try {
+		return match.slice(1).map((segment) => decodeURIComponent(segment));
+	} catch {
+		return undefined;
+	}
+}
+
 export function writeReply(response: ServerResponse, reply: Reply, requestId: string): void {
 	if (response.destroyed || response.headersSent) return;
 	response.setHeader('sc-request-id', requestId);

@@ -52,8 +52,6 @@ export {
 	vehicleErrorPayload,
 	newDelivery,
 	sendWebhook,
-	DEFAULT_WEBHOOK_ID,
-	DEFAULT_WEBHOOK_NAME,
 	type WebhookForm,
 	type WebhookMode,
 	type TriggerType,
@@ -63,6 +61,26 @@ export {
 	type SendWebhookOptions,
 	type WebhookResponse,
 } from './webhooks';
+export {
+	DEFAULT_WEBHOOK_ID,
+	DEFAULT_WEBHOOK_NAME,
+	DEFAULT_CALLBACK_URI,
+	type SimWebhook,
+	type SimSubscription,
+	type SubscriptionRequest,
+} from './management-store';
+export { MANAGEMENT_PREFIX } from './management';
+export {
+	deliverVehicleState,
+	deliverVehicleError,
+	deliverableVehicleIds,
+	undeliverableReason,
+	NotDeliverableError,
+	type DeliveryOptions,
+	type DeliveredStateOptions,
+	type DeliveredErrorOptions,
+} from './delivery';
+export { WebhookPump } from './webhook-pump';
 export { smartcarErrors, errorSpecs, errorResponse, v3ErrorBody, flatErrorBody, type ErrorForm, type ErrorSpec, type SimulatedResponse } from './errors';
 export type { ConnectionsShape, NextLinkForm } from './connections';
 export type { SingleSignalForm, CommandMode } from './api-routes';

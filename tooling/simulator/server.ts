@@ -1,6 +1,7 @@
 /**
  * A real HTTP server on 127.0.0.1 that behaves like Smartcar: the client-credentials token endpoint,
- * the Vehicle API v3 and a stand-in Connect page, with fault injection and request statistics.
+ * the Vehicle API v3, the Management API v3 (webhooks, subscriptions) and a stand-in Connect page, with fault
+ * injection and request statistics.
  */
 import { randomUUID } from 'crypto';
 import http from 'http';
@@ -22,6 +23,8 @@ import {
 	type Reply,
 	type RequestContext,
 } from './http-utils';
+import { handleManagementRequest, MANAGEMENT_PREFIX } from './management';
+import { ManagementStore, type SimSubscription, type SimWebhook } from './management-store';
 
 export interface SimulatorSettings {
 	clientId: string;
@@ -41,6 +44,8 @@ export interface SimulatorSettings {
 	commandMode: CommandMode;
 	/** Cap of stats.requests. */
 	requestLogLimit: number;
+	/** How long a subscription answered with 202 stays in progress before it is active and listed (default 0). */
+	subscriptionDelayMs: number;
 }
 
 export interface SimulatorOptions extends Partial<SimulatorSettings> {
@@ -96,9 +101,30 @@ export interface Simulator {
 	readonly apiBaseUrl: string;
 	readonly tokenUrl: string;
 	readonly connectUrl: string;
+	/** `${url}/management/v3`: the Management API (same tokens as the Vehicle API). */
+	readonly managementApiUrl: string;
 	readonly fleet: Fleet;
 	readonly stats: SimulatorStats;
 	readonly settings: Readonly<SimulatorSettings>;
+	/** The application's webhooks, oldest first; one is seeded (DEFAULT_WEBHOOK_ID). Fields may be changed in place. */
+	readonly webhooks: SimWebhook[];
+	/** The active subscriptions, oldest first (a 202 request shows up here after `subscriptionDelayMs`). */
+	readonly subscriptions: SimSubscription[];
+	/** Adds a webhook (defaults: new id, enabled, not auto-subscribe). Throws on an unknown signal code. */
+	addWebhook(partial?: Partial<SimWebhook>): SimWebhook;
+	/** Removes every webhook, the seeded one too, and so every subscription. */
+	clearWebhooks(): void;
+	/** Subscribes a vehicle at once, without a request (spec setup); the user defaults to the vehicle's owner. */
+	subscribe(webhookId: string, vehicleId: string, userId?: string): SimSubscription;
+	/** Removes every subscription, active or in progress. */
+	clearSubscriptions(): void;
+	/** Back to the seeded default webhook and no subscriptions (subscriptionDelayMs is a setting: setOptions). */
+	resetManagement(): void;
+	/**
+	 * Whether events of this vehicle go to this webhook: an active subscription (an enabled auto-subscribe webhook
+	 * subscribes every connected vehicle). Whether the webhook is enabled is not part of it.
+	 */
+	isSubscribed(webhookId: string, vehicleId: string): boolean;
 	resetStats(): void;
 	/** Every token issued so far becomes invalid (401). */
 	expireTokens(): void;
@@ -126,6 +152,7 @@ export const DEFAULT_SETTINGS: Readonly<SimulatorSettings> = {
 	errorForm: 'v3',
 	commandMode: 'sync',
 	requestLogLimit: 10_000,
+	subscriptionDelayMs: 0,
 };
 
 const MAX_FAULT_RULES = 100;
@@ -141,6 +168,7 @@ function validateSettings(settings: SimulatorSettings): void {
 	if (!(settings.latencyMs >= 0)) throw new Error('latencyMs must be 0 or more');
 	if (!(settings.cursorPageSize >= 1 && settings.cursorPageSize <= 100)) throw new Error('cursorPageSize must be 1..100');
 	if (!(settings.requestLogLimit >= 1)) throw new Error('requestLogLimit must be at least 1');
+	if (!(settings.subscriptionDelayMs >= 0)) throw new Error('subscriptionDelayMs must be 0 or more');
 }
 
 interface ActiveFault {
@@ -180,8 +208,10 @@ class SimulatorServer implements Simulator {
 	readonly apiBaseUrl: string;
 	readonly tokenUrl: string;
 	readonly connectUrl: string;
+	readonly managementApiUrl: string;
 	readonly stats = emptyStats();
 	private current: SimulatorSettings;
+	private readonly management: ManagementStore;
 	private readonly tokens = new TokenStore();
 	private readonly delays = new Delays();
 	private faults: ActiveFault[] = [];
@@ -198,6 +228,8 @@ class SimulatorServer implements Simulator {
 		this.apiBaseUrl = `${this.url}/v3`;
 		this.tokenUrl = `${this.url}${TOKEN_PATH}`;
 		this.connectUrl = `${this.url}${CONNECT_PATH}`;
+		this.managementApiUrl = `${this.url}${MANAGEMENT_PREFIX}`;
+		this.management = new ManagementStore(fleet);
 		this.current = settings;
 		server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
 			void this.handle(request, response);
@@ -206,6 +238,38 @@ class SimulatorServer implements Simulator {
 
 	get settings(): Readonly<SimulatorSettings> {
 		return this.current;
+	}
+
+	get webhooks(): SimWebhook[] {
+		return this.management.webhooks;
+	}
+
+	get subscriptions(): SimSubscription[] {
+		return this.management.subscriptions();
+	}
+
+	addWebhook(partial: Partial<SimWebhook> = {}): SimWebhook {
+		return this.management.addWebhook(partial);
+	}
+
+	clearWebhooks(): void {
+		this.management.clearWebhooks();
+	}
+
+	subscribe(webhookId: string, vehicleId: string, userId?: string): SimSubscription {
+		return this.management.subscribe(webhookId, vehicleId, userId);
+	}
+
+	clearSubscriptions(): void {
+		this.management.clearSubscriptions();
+	}
+
+	resetManagement(): void {
+		this.management.reset();
+	}
+
+	isSubscribed(webhookId: string, vehicleId: string): boolean {
+		return this.management.isSubscribed(webhookId, vehicleId);
 	}
 
 	resetStats(): void {
@@ -347,6 +411,7 @@ class SimulatorServer implements Simulator {
 		if (method === 'GET' && path === CONNECT_PATH) return connectPage(this.fleet, context.params);
 		if (method === 'GET' && path === '/') return { status: 200, body: this.describe() };
 		if (path === '/v3' || path.startsWith('/v3/')) return this.routeApi(context);
+		if (path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)) return this.routeManagement(context);
 		const spec = errorSpecs.notFound(`No route for ${method} ${path}.`);
 		return errorResponse(spec, this.current.errorForm, context.requestId);
 	}
@@ -359,12 +424,25 @@ class SimulatorServer implements Simulator {
 		return handleApiRequest(context, { fleet: this.fleet, settings, url: this.url, apiBaseUrl: this.apiBaseUrl });
 	}
 
+	private routeManagement(context: RequestContext): Reply {
+		if (!this.tokens.isValid(context.token, this.current)) {
+			return errorResponse(errorSpecs.unauthorized(), 'v3', context.requestId);
+		}
+		return handleManagementRequest(context, {
+			store: this.management,
+			fleet: this.fleet,
+			baseUrl: this.managementApiUrl,
+			subscriptionDelayMs: this.current.subscriptionDelayMs,
+		});
+	}
+
 	private describe(): Record<string, string> {
 		return {
 			name: 'smartcar-simulator',
 			tokenUrl: this.tokenUrl,
 			apiBaseUrl: this.apiBaseUrl,
 			connectUrl: this.connectUrl,
+			managementApiUrl: this.managementApiUrl,
 		};
 	}
 

@@ -6,8 +6,9 @@ import http from 'http';
 import https from 'https';
 
 import type { Fleet, SimUser, SimVehicle } from './fleet';
-import { findSignal, findUser, findVehicle, ownerOf, seededUuid } from './fleet';
+import { findSignal, findUser, findVehicle, ownerOf } from './fleet';
 import { isJsonObject, tryParseJson, type JsonObject, type JsonValue } from './json';
+import { DEFAULT_WEBHOOK_ID, DEFAULT_WEBHOOK_NAME } from './management-store';
 import { renderStatus } from './render';
 import { dottedSignalName, signalDefinition, type SignalDefinition, type SimSignal } from './signals';
 
@@ -16,8 +17,7 @@ export type WebhookMode = 'LIVE' | 'TEST';
 export type TriggerType = 'SIGNAL_UPDATED' | 'FIRST_DELIVERY';
 export type VehicleErrorKind = 'vehicle-state' | 'compatibility' | 'permission';
 
-export const DEFAULT_WEBHOOK_ID = seededUuid('smartcar-simulator', 'webhook');
-export const DEFAULT_WEBHOOK_NAME = 'Simulator Webhook';
+export { DEFAULT_WEBHOOK_ID, DEFAULT_WEBHOOK_NAME };
 export const WEBHOOK_TIMEOUT_MS = 15_000;
 
 export interface WebhookMetaOptions {
@@ -344,7 +344,8 @@ function payloadText(payload: JsonObject | string, pretty: boolean): string {
 
 /**
  * POSTs a payload like Smartcar does. The SC-Signature is computed over the exact bytes sent.
- * A string payload is sent verbatim (and signed as such).
+ * A string payload is sent verbatim (and signed as such). This is the raw sender: it sends whatever it is given to
+ * any URL and knows nothing of subscriptions; `deliverVehicleState` (delivery.ts) sends only what Smartcar would.
  */
 export async function sendWebhook(url: string, payload: JsonObject | string, options: SendWebhookOptions): Promise<WebhookResponse> {
 	const delivered = typeof payload === 'string' || options.keepDeliveryId ? payload : newDelivery(payload);
