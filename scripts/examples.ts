@@ -12,6 +12,8 @@ export interface SimulatorEndpoints {
 	tokenUrl: string;
 	apiBaseUrl: string;
 	connectUrl: string;
+	/** Default: the simulator's Management API beside `apiBaseUrl` (`<origin>/management/v3`). */
+	managementApiUrl?: string;
 }
 
 export function demoCredential(

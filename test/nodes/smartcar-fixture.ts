@@ -45,6 +45,7 @@ export function credentialData(
 		tokenUrl: sim.tokenUrl,
 		apiBaseUrl: sim.apiBaseUrl,
 		connectUrl: sim.connectUrl,
+		managementApiUrl: sim.managementApiUrl,
 		accessToken: '',
 		...overrides,
 	};
@@ -164,7 +165,10 @@ export function expectedConnection(sim: Simulator, connection: SimConnection): I
 	};
 }
 
-/** Resets the per-process token cache and the simulator's counters, faults and options between tests. */
+/**
+ * Resets the per-process token cache and the simulator's counters, faults and options between tests, and its
+ * Management API state: the seeded webhook only, no subscriptions, no subscription delay.
+ */
 export function resetBetweenTests(sim: Simulator, settings: Parameters<Simulator['setOptions']>[0] = {}): void {
 	clearTokenCache();
 	sim.clearFaults();
@@ -177,8 +181,10 @@ export function resetBetweenTests(sim: Simulator, settings: Parameters<Simulator
 		commandMode: 'sync',
 		latencyMs: 0,
 		clientSecrets: [CLIENT_SECRET],
+		subscriptionDelayMs: 0,
 		...settings,
 	});
+	sim.resetManagement();
 	sim.resetStats();
 }
 
