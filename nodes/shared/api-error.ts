@@ -100,19 +100,22 @@ export function parseSmartcarError(status: number, rawBody: unknown, headers?: I
 	});
 }
 
-/** A message for the error's headline and a description that says what to do. */
-export function describeSmartcarError(info: SmartcarErrorInfo): { message: string; description: string } {
+/**
+ * A message for the error's headline and a description that says what to do: `advice` when given (an API whose
+ * resources differ from the Vehicle API's), else the advice for the error's type.
+ */
+export function describeSmartcarError(info: SmartcarErrorInfo, advice?: string): { message: string; description: string } {
 	const kind = [info.type, info.code].filter((part) => part !== undefined && part !== '').join(':');
 	const headline = info.title ?? info.detail ?? 'Request failed';
 	const message = `Smartcar: ${headline} (HTTP ${info.status}${kind ? ` ${kind}` : ''})`;
 
-	const advice = (info.type && ADVICE[info.type]) ?? (info.status >= 500 ? ADVICE.SERVER : ADVICE.VALIDATION);
+	const typeAdvice = (info.type && ADVICE[info.type]) ?? (info.status >= 500 ? ADVICE.SERVER : ADVICE.VALIDATION);
 	const parts = [
 		info.detail && info.detail !== headline ? info.detail : undefined,
 		info.status === 429 && info.retryAfterSeconds !== undefined
 			? `Smartcar asks to wait ${info.retryAfterSeconds} s before the next request.`
 			: undefined,
-		advice,
+		advice ?? typeAdvice,
 		info.suggestedUserMessage ? `Message for the driver: ${info.suggestedUserMessage}` : undefined,
 		info.resolution ? `Resolution: ${info.resolution}.` : undefined,
 		info.requestId ? `Smartcar request ID: ${info.requestId}.` : undefined,

@@ -2,6 +2,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
+	IHookFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
@@ -26,7 +27,8 @@ import { asRecord, asString, headerValue, isRecord } from './values';
  * 5xx (state changes at most once), no redirects, deadlines, and errors that say what to do.
  */
 
-type SmartcarContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** Where a client runs: a node execution, an editor list search, or a trigger's publish hooks (webhookMethods). */
+type SmartcarContext = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 /** Which Smartcar API a request goes to: the Vehicle API (default) or the Management API (webhooks, subscriptions). */
 export type SmartcarApiName = 'vehicle' | 'management';
@@ -46,6 +48,11 @@ interface SmartcarRequest {
 	 * when the outcome is unknown (e.g. "Read the signal closure-islocked to see whether the doors locked.").
 	 */
 	verifyHint?: string;
+	/**
+	 * Client-error statuses (400–499, never 429) that are an answer here rather than an error, e.g. 409 "already
+	 * subscribed" or 404 on a DELETE of something already gone: returned like a success, with Smartcar's body.
+	 */
+	acceptStatuses?: readonly number[];
 }
 
 interface SmartcarResponse {
@@ -59,6 +66,11 @@ interface SmartcarResponse {
 const MANAGEMENT_AUTH_ADVICE =
 	'The Management API was called with the application token of this credential (its Client ID and Client Secret, client-credentials grant), not with the Application Management Token. ' +
 	'Check in the Smartcar Dashboard that this client ID belongs to the application that owns the webhooks, and that the application may use the Management API.';
+
+/** Told with a 404 from the Management API, instead of the Vehicle API's advice. */
+const MANAGEMENT_NOT_FOUND_ADVICE =
+	'Check the IDs: the webhook or subscription may not exist, or the vehicle may not be connected by that user. ' +
+	'Webhook → Get Many, Subscription → Get Many and Connection → Get Many list what exists.';
 
 const RETRY_POLICY = {
 	/** 429: retries after Smartcar's `retry-after`, as long as it asks for no more than `maxRateLimitWaitSeconds`. */
@@ -136,6 +148,11 @@ function withAbortSignal(context: SmartcarContext, signal: AbortSignal): Smartca
 			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 		},
 	});
+}
+
+/** Whether a request's `acceptStatuses` makes this status an answer: only client errors, and never a 429. */
+function isAccepted(status: number, accepted: readonly number[] | undefined): boolean {
+	return accepted !== undefined && status >= 400 && status < 500 && status !== 429 && accepted.includes(status);
 }
 
 interface ListConnectionsOptions {
@@ -240,6 +257,10 @@ export class SmartcarClient {
 		for (;;) {
 			const attempt = await this.attempt(url, request);
 			if (attempt.kind === 'ok') return attempt.response;
+			if (attempt.kind === 'http' && isAccepted(attempt.response.status, request.acceptStatuses)) {
+				const headers = attempt.response.headers ?? {};
+				return { status: attempt.response.status, body: attempt.response.body, headers, requestId: headerValue(headers, 'sc-request-id') };
+			}
 			if (attempt.kind === 'http' && attempt.response.status === 429 && rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) {
 				const given = attempt.info.retryAfterSeconds;
 				const wait = given ?? (changesState ? undefined : RETRY_POLICY.defaultRateLimitWaitSeconds);
@@ -307,8 +328,8 @@ export class SmartcarClient {
 		}
 	}
 
-	/** Waits before a retry; a stopped execution stops waiting at once. */
-	private async pause(ms: number, itemIndex: number): Promise<void> {
+	/** Waits (before a retry, between polls); a stopped execution stops waiting at once. */
+	async pause(ms: number, itemIndex: number): Promise<void> {
 		const stop = cancelSignalOf(this.context);
 		if (!stop) return await sleep(ms);
 		if (stop.aborted) throw this.stoppedError(itemIndex);
@@ -380,10 +401,10 @@ export class SmartcarClient {
 
 	/**
 	 * A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). A 401
-	 * or 403 from the Management API says which token was sent there and where to look.
+	 * or 403 from the Management API says which token was sent there and where to look; a 404 there, which IDs to check.
 	 */
 	async apiError(info: SmartcarErrorInfo, itemIndex: number, api: SmartcarApiName = 'vehicle'): Promise<NodeApiError> {
-		const described = describeSmartcarError(info);
+		const described = describeSmartcarError(info, api === 'management' && info.status === 404 ? MANAGEMENT_NOT_FOUND_ADVICE : undefined);
 		const description =
 			api === 'management' && (info.status === 401 || info.status === 403) ? `${MANAGEMENT_AUTH_ADVICE} ${described.description}` : described.description;
 		return await this.safeError(info as JsonObject, { message: described.message, description, httpCode: String(info.status) }, itemIndex);
