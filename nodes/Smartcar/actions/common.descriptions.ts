@@ -67,3 +67,32 @@ export function returnAllFields(): INodeProperties[] {
 		},
 	];
 }
+
+/** The Smartcar webhook (Management API): picked by name from the application's webhooks, or given by its ID. */
+export function webhookIdField(required: boolean): INodeProperties {
+	return {
+		displayName: 'Webhook',
+		name: 'webhookId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required,
+		description: required
+			? 'The Smartcar webhook, picked by name from the application\'s webhooks or given by its ID'
+			: 'Only this webhook\'s subscriptions. Leave empty for every webhook of the application.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a webhook…',
+				typeOptions: { searchListMethod: 'searchWebhooks', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 5a8e9b3c-2f4d-4c1e-9a7b-6d0e1f2a3b4c',
+			},
+		],
+	};
+}

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { idProblem, MAX_ID_LENGTH } from '../../shared/ids';
@@ -143,4 +143,38 @@ export function oneOf<T extends string>(
 		`${field.label} in item ${itemIndex} must be one of ${field.allowed.map((entry) => `"${entry}"`).join(', ')}`,
 		{ itemIndex, description: `It is ${JSON.stringify(value) ?? String(value)}. Pick one of the listed values.` },
 	);
+}
+
+/** A collection parameter (Filters, Options) of one item: its entries, or a NodeOperationError when it is not one. */
+export function collection(this: IExecuteFunctions, name: string, label: string, itemIndex: number): IDataObject {
+	const raw: unknown = this.getNodeParameter(name, itemIndex, {});
+	if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return raw as IDataObject;
+	throw new NodeOperationError(this.getNode(), `${label} in item ${itemIndex} must be a set of fields`, {
+		itemIndex,
+		description: `It is ${JSON.stringify(raw) ?? String(raw)}. Add its fields in the node instead of mapping a value onto it.`,
+	});
+}
+
+/**
+ * A yes/no field: `fallback` when not given, true or false as given, or the text "true"/"false" (an expression's
+ * result); anything else fails naming the field, the item and what it had.
+ */
+export function checkBoolean(context: IExecuteFunctions, raw: unknown, field: { label: string; fallback: boolean }, itemIndex: number): boolean {
+	if (raw === undefined || raw === null || raw === '') return field.fallback;
+	if (typeof raw === 'boolean') return raw;
+	if (raw === 'true' || raw === 'false') return raw === 'true';
+	throw new NodeOperationError(context.getNode(), `${field.label} in item ${itemIndex} must be true or false`, {
+		itemIndex,
+		description: `It is ${JSON.stringify(raw) ?? String(raw)}. Map a boolean, e.g. {{ $json.enabled === true }}.`,
+	});
+}
+
+/** An optional text field: undefined when empty, the text as given (never trimmed) otherwise, an error when not text. */
+export function checkText(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	if (typeof raw === 'string') return raw;
+	throw new NodeOperationError(context.getNode(), `${label} in item ${itemIndex} must be text`, {
+		itemIndex,
+		description: `It is ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}. Map a text value, or leave the field empty.`,
+	});
 }

@@ -1,0 +1,33 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import type { SmartcarClient } from '../../../shared/transport';
+import { webhookOf } from '../../../shared/webhooks';
+import { webhookIdField } from '../common.descriptions';
+import { requiredId } from '../validation';
+
+const properties: INodeProperties[] = [webhookIdField(true)];
+
+export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['get'] } }, properties);
+
+interface GetWebhookParams {
+	webhookId: string;
+}
+
+export function validate(this: IExecuteFunctions, itemIndex: number): GetWebhookParams {
+	return { webhookId: requiredId.call(this, 'webhookId', 'Webhook', itemIndex) };
+}
+
+/** `GET /webhooks/{id}` (Management API). */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ webhookId }: GetWebhookParams,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const response = await client.request(
+		{ api: 'management', method: 'GET', path: `/webhooks/${encodeURIComponent(webhookId)}` },
+		itemIndex,
+	);
+	return webhookOf(response.body);
+}
