@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { resources } from './actions/resources';
 import { router } from './actions/router';
 import { searchVehicles } from './methods/list-search';
+import { searchWebhooks } from './methods/search-webhooks';
 
 export class Smartcar implements INodeType {
 	description: INodeTypeDescription = {
@@ -13,7 +14,7 @@ export class Smartcar implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Read connected-car data and send commands with Smartcar',
+		description: 'Read connected-car data, send commands and subscribe vehicles to webhooks with Smartcar',
 		defaults: { name: 'Smartcar' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -30,8 +31,14 @@ export class Smartcar implements INodeType {
 					{ name: 'Connect', value: 'connect', description: 'Build the link drivers use to connect vehicles' },
 					{ name: 'Connection', value: 'connection', description: 'Vehicles users have connected to the application' },
 					{ name: 'Signal', value: 'signal', description: 'Battery, charge, location, odometer and other readings' },
+					{
+						name: 'Subscription',
+						value: 'subscription',
+						description: 'Which vehicles a webhook sends events for (and keeps fresh signals of)',
+					},
 					{ name: 'User', value: 'user', description: 'Smartcar users of the application' },
 					{ name: 'Vehicle', value: 'vehicle', description: 'Make, model, year and powertrain' },
+					{ name: 'Webhook', value: 'webhook', description: 'The application\'s webhooks, as set up in the Smartcar Dashboard' },
 				],
 				default: 'signal',
 			},
@@ -39,12 +46,14 @@ export class Smartcar implements INodeType {
 			...resources.connect.description,
 			...resources.connection.description,
 			...resources.signal.description,
+			...resources.subscription.description,
 			...resources.user.description,
 			...resources.vehicle.description,
+			...resources.webhook.description,
 		],
 	};
 
-	methods = { listSearch: { searchVehicles } };
+	methods = { listSearch: { searchVehicles, searchWebhooks } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -1,0 +1,85 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { listResources } from '../../../shared/paged-list';
+import { readSubscription } from '../../../shared/subscriptions';
+import type { SmartcarClient } from '../../../shared/transport';
+import { returnAllFields, userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
+import { collection, oneOf, optionalId, resultLimit } from '../validation';
+
+const VEHICLE_MODES = ['live', 'simulated'] as const;
+
+const properties: INodeProperties[] = [
+	webhookIdField(false),
+	{
+		...userIdField(false),
+		description: 'Only the subscriptions of this user\'s vehicles. Leave empty for every user of the application.',
+	},
+	{
+		...vehicleIdField,
+		required: false,
+		description: 'Only this vehicle\'s subscriptions. Leave empty for every vehicle.',
+	},
+	...returnAllFields(),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Vehicle Mode',
+				name: 'vehicleMode',
+				type: 'options',
+				default: 'live',
+				options: [
+					{ name: 'Live', value: 'live', description: 'Real vehicles' },
+					{ name: 'Simulated', value: 'simulated', description: 'Vehicles of the Smartcar vehicle simulator' },
+				],
+				description: 'Only subscriptions of real or of simulated vehicles',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['getMany'] } }, properties);
+
+interface GetManySubscriptionsParams {
+	/** Smartcar's `filter[…]` query parameters. */
+	filters: IDataObject;
+	/** undefined: Return All. */
+	limit?: number;
+}
+
+/** The optional webhook, user and vehicle (valid IDs when given), the vehicle mode, and Return All / Limit. */
+export function validate(this: IExecuteFunctions, itemIndex: number): GetManySubscriptionsParams {
+	const filters: IDataObject = {};
+	const webhookId = optionalId.call(this, 'webhookId', 'Webhook', itemIndex);
+	if (webhookId !== undefined) filters['filter[webhookId]'] = webhookId;
+	const userId = optionalId.call(this, 'userId', 'User ID', itemIndex);
+	if (userId !== undefined) filters['filter[userId]'] = userId;
+	const vehicleId = optionalId.call(this, 'vehicleId', 'Vehicle ID', itemIndex);
+	if (vehicleId !== undefined) filters['filter[vehicleId]'] = vehicleId;
+	const given = collection.call(this, 'filters', 'Filters', itemIndex);
+	if (given.vehicleMode !== undefined) {
+		filters['filter[vehicle.mode]'] = oneOf(
+			this,
+			given.vehicleMode,
+			{ label: 'Filters → Vehicle Mode', allowed: VEHICLE_MODES, fallback: 'live' },
+			itemIndex,
+		);
+	}
+	return { filters, limit: resultLimit.call(this, itemIndex) };
+}
+
+/** `GET /subscriptions` (Management API), page after page until the last or the limit. */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ filters, limit }: GetManySubscriptionsParams,
+	itemIndex: number,
+): Promise<IDataObject[]> {
+	const resources = await listResources(client, { api: 'management', path: '/subscriptions', filters, limit }, itemIndex);
+	return resources.map(readSubscription);
+}

@@ -1,0 +1,43 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { subscriptionOf } from '../../../shared/subscriptions';
+import type { SmartcarClient } from '../../../shared/transport';
+import { requiredId } from '../validation';
+
+/** The Subscription ID field (Get, and Unsubscribe by ID). */
+export const subscriptionIdField: INodeProperties = {
+	displayName: 'Subscription ID',
+	name: 'subscriptionId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'e.g. 0c4f1a3e-7b2d-4e8a-9f61-2d5c8b0a7e14',
+	description: 'The ID of a subscription, as output by Subscription → Get Many or Subscribe (with Wait Until Active)',
+};
+
+const properties: INodeProperties[] = [subscriptionIdField];
+
+export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['get'] } }, properties);
+
+interface GetSubscriptionParams {
+	subscriptionId: string;
+}
+
+export function validate(this: IExecuteFunctions, itemIndex: number): GetSubscriptionParams {
+	return { subscriptionId: requiredId.call(this, 'subscriptionId', 'Subscription ID', itemIndex) };
+}
+
+/** `GET /subscriptions/{id}` (Management API). */
+export async function execute(
+	this: IExecuteFunctions,
+	client: SmartcarClient,
+	{ subscriptionId }: GetSubscriptionParams,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const response = await client.request(
+		{ api: 'management', method: 'GET', path: `/subscriptions/${encodeURIComponent(subscriptionId)}` },
+		itemIndex,
+	);
+	return subscriptionOf(response.body);
+}
