@@ -11,6 +11,7 @@ import { fromFunction, NodeConnectionTypes, webhookDescriptionFields } from 'n8n
 
 import { receiveConnectRedirect } from './connect-redirect';
 import { receiveVehicleEvent } from './vehicle-events';
+import { checkWebhookOnPublish } from './webhook-check';
 
 /** GET for the Connect redirect (a browser), POST for Smartcar's webhooks. */
 function httpMethodFor(parameters: INodeParameters): string {
@@ -80,6 +81,14 @@ export class SmartcarTrigger implements INodeType {
 				displayOptions: vehicleEventsOnly,
 			},
 			{
+				displayName:
+					'Smartcar only sends events for vehicles <b>subscribed</b> to the webhook: turn on Auto-Subscribe for the webhook in the Smartcar Dashboard, or subscribe each vehicle with the <b>Smartcar</b> node → <b>Subscription</b> → <b>Subscribe</b> (for example in the workflow that receives the Connect redirect).',
+				name: 'subscriptionNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: vehicleEventsOnly,
+			},
+			{
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
@@ -99,6 +108,14 @@ export class SmartcarTrigger implements INodeType {
 				default: {},
 				displayOptions: vehicleEventsOnly,
 				options: [
+					{
+						displayName: 'Check Smartcar Webhook on Publish',
+						name: 'checkWebhookOnPublish',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether publishing this workflow first asks Smartcar for a webhook whose callback URI is exactly this trigger\'s Production URL, and fails with a message saying what to fix when there is none or it is disabled. Not checked for the Test URL or when n8n restarts. Smartcar verifies a new webhook only while the workflow is published: publish once without this check, then turn it on.',
+					},
 					{
 						displayName: 'Ignore Repeated Deliveries',
 						name: 'deduplicate',
@@ -205,14 +222,16 @@ export class SmartcarTrigger implements INodeType {
 	};
 
 	/**
-	 * These do nothing, on purpose. Smartcar has no API to register a webhook: the user pastes this trigger's URL
-	 * into the Smartcar Dashboard, so there is nothing to check, create or delete when the workflow is published or
-	 * unpublished. They exist because n8n's community-node lint (webhook-lifecycle-complete) requires all three on
-	 * a trigger with webhooks. `checkExists` answering true tells n8n not to call `create`.
+	 * Smartcar has no API to register a webhook: the user creates it in the Smartcar Dashboard with this trigger's
+	 * URL, so there is nothing to create or delete when the workflow is published or unpublished. `checkExists` runs
+	 * the optional publish check (Options → Check Smartcar Webhook on Publish; an error fails the publish) and then
+	 * answers true, which tells n8n not to call `create`. All three exist because n8n's community-node lint
+	 * (webhook-lifecycle-complete) requires them on a trigger with webhooks.
 	 */
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
+				await checkWebhookOnPublish.call(this);
 				return true;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
