@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Method } from 'axios';
+import type { AxiosResponse, Method } from 'axios';
 
 import { createLogger, seconds } from './logger';
 import { http } from './n8n-process';
@@ -48,11 +48,24 @@ function unwrapData<T>(body: unknown): T {
 	throw new Error(`expected a { data } body, got ${bodySnippet(body)}`);
 }
 
+/**
+ * POST /rest/owner/setup, repeated while it answers 404: n8n 1.x reports ready (`/healthz/readiness`) a moment before
+ * its REST routes are mounted.
+ */
+async function ownerSetupOnceMounted(baseUrl: string, browserId: string, timeoutMs = 60_000): Promise<AxiosResponse> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await http.post(`${baseUrl}/rest/owner/setup`, E2E_OWNER, { headers: { 'browser-id': browserId } });
+		if (response.status !== 404 || Date.now() > deadline) return response;
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
 /** Sets up the owner (or logs in when a previous start of the same user folder already did) and creates an API key. */
 export async function createOwnerAndApiKey(baseUrl: string): Promise<string> {
 	const started = Date.now();
 	const browserId = randomUUID();
-	let response = await http.post(`${baseUrl}/rest/owner/setup`, E2E_OWNER, { headers: { 'browser-id': browserId } });
+	let response = await ownerSetupOnceMounted(baseUrl, browserId);
 	if (response.status !== 200) {
 		const setupStatus = response.status;
 		response = await http.post(`${baseUrl}/rest/login`, { emailOrLdapLoginId: E2E_OWNER.email, password: E2E_OWNER.password }, { headers: { 'browser-id': browserId } });

@@ -16,6 +16,8 @@ import { createLogger, seconds } from './logger';
 import { runChecked, runCommand, signalProcess, sleep } from './process-utils';
 
 export const DEFAULT_N8N_VERSION = '2.41.1';
+/** The last n8n 1.x release, which the real-n8n specs also run against. */
+export const N8N_1X_VERSION = '1.123.81';
 export const NODE24_VERSION = '24.21.0';
 const MARKER = '.install-complete.json';
 const log = createLogger('n8n-install');

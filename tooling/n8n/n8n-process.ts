@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { createLogger, seconds, type ProgressLogger } from './logger';
-import { cleanBaseEnv, type N8nInstallation } from './n8n-install';
+import { cleanBaseEnv, majorOf, type N8nInstallation } from './n8n-install';
 import {
 	CommandError,
 	isAlive,
@@ -93,6 +93,11 @@ export function n8nEnv(params: N8nEnvParams): NodeJS.ProcessEnv {
 		EXECUTIONS_DATA_SAVE_ON_ERROR: 'all',
 		DB_TYPE: 'sqlite',
 	});
+	if (majorOf(params.installation.version) === 1) {
+		// n8n 1.x reads WEBHOOK_URL and knows no mcp-registry module (naming an unknown module is an error there).
+		env.WEBHOOK_URL = params.webhookUrl;
+		delete env.N8N_DISABLED_MODULES;
+	}
 	Object.assign(env, params.extraEnv ?? {});
 	return env;
 }
