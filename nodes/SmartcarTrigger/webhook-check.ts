@@ -8,8 +8,11 @@ import { asRecord } from '../shared/values';
 
 /**
  * Check Smartcar Webhook on Publish: when a workflow with Vehicle Events is published, ask the Management API for
- * the Smartcar webhook whose callback URI is this trigger's Production URL, and refuse to publish when there is none
- * or it is disabled. n8n turns an error thrown here into a failed publish that shows its message and description.
+ * the Smartcar webhook whose callback URI is this trigger's Production URL, and refuse to activate the trigger when
+ * there is none or it is disabled. How n8n 2.41.1 shows the error: with its default publication service, the publish
+ * request is accepted, the trigger's activation is tried 5 times (1, 2, 4, 8 s apart), then fails and the editor shows
+ * "failed to activate" with the error's message only (so the message says what to fix); with
+ * N8N_USE_WORKFLOW_PUBLICATION_SERVICE=false, the publish request itself fails with the message and the description.
  */
 
 /** The most webhooks whose callback URI contains the Production URL that are read (Smartcar filters by part). */
@@ -43,7 +46,7 @@ function noWebhookError(context: IHookFunctions, callbackUri: string, nearMisses
 	return publishError(
 		context,
 		callbackUri,
-		`No Smartcar webhook has this trigger's Production URL ${callbackUri} as its callback URI`,
+		`No Smartcar webhook has this trigger's Production URL ${callbackUri} as its callback URI: add one in the Smartcar Dashboard → Webhooks, then publish again`,
 		'Create a webhook in the Smartcar Dashboard → Webhooks with exactly this callback URI (it must be public HTTPS; if n8n runs behind a proxy, set WEBHOOK_URL so n8n shows the public address), then publish again. ' +
 			(near ? `Webhooks with a similar callback URI: ${near}. ` : '') +
 			'To publish without this check, turn off Options → Check Smartcar Webhook on Publish.',
@@ -70,7 +73,7 @@ export async function checkWebhookOnPublish(this: IHookFunctions): Promise<void>
 	throw publishError(
 		this,
 		callbackUri,
-		`The Smartcar webhook ${names} for this trigger's Production URL is disabled`,
+		`The Smartcar webhook ${names} for this trigger's Production URL is disabled: enable it in the Smartcar Dashboard → Webhooks, then publish again`,
 		'Smartcar sends no events to a disabled webhook. Enable it in the Smartcar Dashboard → Webhooks (Smartcar verifies the URL while this workflow is published), then publish again. ' +
 			'To publish without this check, turn off Options → Check Smartcar Webhook on Publish.',
 	);

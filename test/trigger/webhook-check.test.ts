@@ -3,7 +3,8 @@
  * runs it (webhook.service.js runWebhookMethod: an n8n-core HookContext with the activation mode): publishing
  * (activation "activate" or "update") looks up the Smartcar webhook whose callback URI is exactly this trigger's
  * Production URL and fails when there is none or it is disabled; the Test URL, n8n starting, and the option off
- * send nothing. n8n turns an error thrown here into a failed publish showing its message and description.
+ * send nothing. In n8n 2.41.1 the error's message is what the editor shows ("failed to activate"), so it says what to
+ * fix by itself.
  */
 import { HookContext } from 'n8n-core';
 import type { IDataObject, INode, IWebhookData, WorkflowActivateMode, WorkflowExecuteMode } from 'n8n-workflow';
@@ -105,7 +106,9 @@ describe('publishing with the option on', () => {
 	test('no webhook with this URL: publishing fails, naming the URL and what to do', async () => {
 		const failure = publish();
 
-		await expect(failure).rejects.toThrow(`No Smartcar webhook has this trigger's Production URL ${PRODUCTION_URL} as its callback URI`);
+		await expect(failure).rejects.toThrow(
+			`No Smartcar webhook has this trigger's Production URL ${PRODUCTION_URL} as its callback URI: add one in the Smartcar Dashboard → Webhooks, then publish again`,
+		);
 		await failure.catch((error: { description?: string }) => {
 			expect(error.description).toContain('Smartcar Dashboard → Webhooks');
 			expect(error.description).toContain('WEBHOOK_URL');
@@ -127,7 +130,9 @@ describe('publishing with the option on', () => {
 
 		const error = await publish().catch((thrown: { message: string; description?: string }) => thrown);
 
-		expect(error).toMatchObject({ message: 'The Smartcar webhook "Simulator Webhook" for this trigger\'s Production URL is disabled' });
+		expect(error).toMatchObject({
+			message: 'The Smartcar webhook "Simulator Webhook" for this trigger\'s Production URL is disabled: enable it in the Smartcar Dashboard → Webhooks, then publish again',
+		});
 		expect((error as { description?: string }).description).toContain('Enable it in the Smartcar Dashboard');
 	});
 
