@@ -14,11 +14,11 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { displayUrl, redact, redactDeep, redirectTarget, secretsOf } from '../../credentials/redact';
 import { CREDENTIAL_NAME, credentialText, resolveEndpoints, type SmartcarEndpoints } from '../../credentials/smartcar-credential';
 import { cachedTokens } from '../../credentials/smartcar-token';
-import { TokenExchangeError } from '../../credentials/token-exchange';
+import { errorCodeOf, errorMessageOf, errorResponseOf, tokenFailureOf, type ErrorResponse } from './http-failure';
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './api-error';
 import { connectStateKey } from './connect-state';
 import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from './connections';
-import { asRecord, asString, headerValue, isRecord } from './values';
+import { headerValue } from './values';
 
 /**
  * The one way this package talks to Smartcar: the Vehicle API and the Management API. Authentication (application
@@ -97,38 +97,11 @@ const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 /** A guard against a server whose `next` never ends: 1,000 pages of 100 is far above any real fleet. */
 const MAX_PAGES = 1000;
 
-interface ErrorResponse {
-	status: number;
-	body: unknown;
-	headers?: IDataObject;
-}
-
 /** What one attempt came to: an answer, an HTTP error answer, or no answer at all (and why). */
 type Attempt =
 	| { kind: 'ok'; response: SmartcarResponse }
 	| { kind: 'http'; response: ErrorResponse; info: SmartcarErrorInfo }
 	| { kind: 'network'; error: unknown; code?: string; stopped: boolean; deadline: boolean };
-
-function errorResponseOf(error: unknown): ErrorResponse | undefined {
-	const candidates = [asRecord(error).cause, error];
-	for (const candidate of candidates) {
-		const response = asRecord(candidate).response;
-		if (isRecord(response) && typeof response.status === 'number') {
-			return { status: response.status, body: response.data ?? response.body, headers: asRecord(response.headers) as IDataObject };
-		}
-	}
-	return undefined;
-}
-
-function errorCodeOf(error: unknown): string | undefined {
-	return asString(asRecord(asRecord(error).cause).code) ?? asString(asRecord(error).code);
-}
-
-function errorMessageOf(error: unknown): string {
-	const cause = asRecord(error).cause;
-	const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-	return message;
-}
 
 /** The execution's cancel signal (a user stopped it), where the context has one. */
 function cancelSignalOf(context: SmartcarContext): AbortSignal | undefined {
@@ -148,6 +121,40 @@ function withAbortSignal(context: SmartcarContext, signal: AbortSignal): Smartca
 			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 		},
 	});
+}
+
+/**
+ * The options of every request: the answer read whatever its status (except a 401, which n8n must see to renew the
+ * token), never a redirect followed, an idle timeout, and `signal` for the total deadline and a stop.
+ */
+function requestOptions(url: string, request: Omit<SmartcarRequest, 'path'>, signal: AbortSignal): IHttpRequestOptions {
+	const headers: IDataObject = { Accept: 'application/json' };
+	if (request.userId) headers['sc-user-id'] = request.userId;
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url,
+		headers,
+		qs: request.qs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: { ignore: true, except: [401] },
+		timeout: REQUEST_LIMITS.idleTimeoutMs,
+		json: true,
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+		abortSignal: signal,
+	};
+	if (request.body !== undefined) options.body = request.body;
+	return options;
+}
+
+/** An answer as an attempt: 2xx is done; any other status is Smartcar's error answer (or a redirect). */
+function attemptOf(response: IN8nHttpFullResponse): Attempt {
+	const headers: IDataObject = (response.headers as IDataObject | undefined) ?? {};
+	const status = response.statusCode;
+	if (status >= 200 && status < 300) {
+		return { kind: 'ok', response: { status, body: response.body, headers, requestId: headerValue(headers, 'sc-request-id') } };
+	}
+	return { kind: 'http', response: { status, body: response.body, headers }, info: parseSmartcarError(status, response.body, headers) };
 }
 
 /** Whether a request's `acceptStatuses` makes this status an answer: only client errors, and never a 429. */
@@ -292,40 +299,26 @@ export class SmartcarClient {
 
 	/** One request through n8n's HTTP helper with the credential: never follows a redirect, bounded in time. */
 	private async attempt(url: string, request: Omit<SmartcarRequest, 'path'>): Promise<Attempt> {
-		const headers: IDataObject = { Accept: 'application/json' };
-		if (request.userId) headers['sc-user-id'] = request.userId;
 		const stop = cancelSignalOf(this.context);
 		const deadline = AbortSignal.timeout(REQUEST_LIMITS.deadlineMs);
 		const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url,
-			headers,
-			qs: request.qs,
-			returnFullResponse: true,
-			timeout: REQUEST_LIMITS.idleTimeoutMs,
-			json: true,
-			disableFollowRedirect: true,
-			sendCredentialsOnCrossOriginRedirect: false,
-			abortSignal: signal,
-		};
-		if (request.body !== undefined) options.body = request.body;
+		const options = requestOptions(url, request, signal);
 		try {
-			const response = (await this.context.helpers.httpRequestWithAuthentication.call(
-				withAbortSignal(this.context, signal),
-				CREDENTIAL_NAME,
-				options,
-			)) as IN8nHttpFullResponse;
-			const responseHeaders: IDataObject = response.headers ?? {};
-			return {
-				kind: 'ok',
-				response: { status: response.statusCode, body: response.body, headers: responseHeaders, requestId: headerValue(responseHeaders, 'sc-request-id') },
-			};
+			let response = await this.call(options, signal);
+			// n8n 1.x returns a 401 as an answer here (2.x throws it, which makes n8n renew the token and repeat the
+			// request once): asking again without ignoring it lets 1.x do the same. A 401 means nothing was carried out.
+			if (response.statusCode === 401) response = await this.call({ ...options, ignoreHttpStatusErrors: false }, signal);
+			return attemptOf(response);
 		} catch (error) {
 			const response = errorResponseOf(error);
 			if (response) return { kind: 'http', response, info: parseSmartcarError(response.status, response.body, response.headers) };
 			return { kind: 'network', error, code: errorCodeOf(error), stopped: stop?.aborted === true, deadline: deadline.aborted };
 		}
+	}
+
+	/** One request through n8n's HTTP helper with the credential, bounded by `signal`. */
+	private async call(options: IHttpRequestOptions, signal: AbortSignal): Promise<IN8nHttpFullResponse> {
+		return (await this.context.helpers.httpRequestWithAuthentication.call(withAbortSignal(this.context, signal), CREDENTIAL_NAME, options)) as IN8nHttpFullResponse;
 	}
 
 	/** Waits (before a retry, between polls); a stopped execution stops waiting at once. */
@@ -483,12 +476,11 @@ export class SmartcarClient {
 	): Promise<NodeApiError> {
 		const { error } = attempt;
 		const base = this.base(request);
-		const tokenError = [error, asRecord(error).cause].find((candidate) => candidate instanceof TokenExchangeError);
+		const tokenFailure = tokenFailureOf(error);
 		let message: string;
 		let description: string;
-		if (tokenError instanceof TokenExchangeError) {
-			message = tokenError.message;
-			description = tokenError.description;
+		if (tokenFailure) {
+			({ message, description } = tokenFailure);
 		} else if (attempt.deadline) {
 			message = `Smartcar at ${displayUrl(base.url)} did not answer within ${Math.round(REQUEST_LIMITS.deadlineMs / 1000)} s`;
 			description = `The request was stopped so the workflow does not wait forever. Try again later; if it persists, check the ${base.field} of the Smartcar API credential.`;

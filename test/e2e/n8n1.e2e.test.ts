@@ -1,0 +1,228 @@
+/**
+ * The REAL package in the last n8n 1.x release (1.123.81, Node 24), installed as Community Nodes installs it: the
+ * credential's preAuthentication, action runs, Smartcar's error answers read the same as on 2.x (429 retried after
+ * retry-after, 409 and a wrong secret with Smartcar's own words, a 502 command sent once), the token renewed after
+ * expiry, the trigger's VERIFY and a signed event, and the signed Connect round trip.
+ *
+ * n8n-workflow 1.x's NodeApiError drops an Error cause (2.x keeps it), so the status, headers and network code of a
+ * failed request are not in what n8n's HTTP helper throws on 1.x: the transport reads answers itself.
+ *
+ * Run: `npm run build && npx jest test/e2e/n8n1.e2e.test.ts --selectProjects=e2e --runInBand`
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { createLogger } from '../../tooling/n8n/logger';
+import { N8N_1X_VERSION } from '../../tooling/n8n/n8n-install';
+import { freePort, http, nodeOutput, packPackage, startN8n, type N8nInstance, type WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import {
+	SMARTCAR_NODE_TYPE,
+	SMARTCAR_TRIGGER_TYPE,
+	VEHICLE_FROM_ITEM,
+	operationWorkflow,
+	smartcarCredential,
+	triggerPath,
+	triggerWorkflow,
+	type CredentialRef,
+} from '../../tooling/n8n/smartcar-workflows';
+import {
+	createFleet,
+	isValidVerifyAnswer,
+	sendWebhook,
+	smartcarErrors,
+	startSimulator,
+	vehicleStatePayload,
+	verifyPayload,
+	type Simulator,
+} from '../../tooling/simulator';
+
+const log = createLogger('n8n-1x');
+const REPO = join(__dirname, '..', '..');
+
+jest.setTimeout(15 * 60_000);
+
+const suffix = randomBytes(6).toString('hex');
+const APP = { clientId: `v1-client-${suffix}`, clientSecret: `v1-secret-${suffix}`, managementToken: `v1-management-${suffix}` };
+const CREDENTIAL: CredentialRef = { id: 'n8n1SmartcarCred', name: 'Smartcar (n8n 1.x)' };
+const WRONG: CredentialRef = { id: 'n8n1SmartcarWrong', name: 'Smartcar (wrong secret)' };
+const TRIGGER_ID = randomUUID();
+const REDIRECT_ID = randomUUID();
+const WF = { signals: 'n8n1ScSignals', lock: 'n8n1ScLock', wrong: 'n8n1ScWrong', connect: 'n8n1ScConnect', trigger: 'n8n1ScTrigger', redirect: 'n8n1ScRedirect' };
+const PATH = { signals: 'sc1-signals', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
+
+/** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed) on `/webhook/<id>/webhook`. */
+function redirectWorkflow(): WorkflowJson {
+	return {
+		id: WF.redirect,
+		name: 'n8n 1.x connect redirect',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Driver connected',
+				type: SMARTCAR_TRIGGER_TYPE,
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: REDIRECT_ID,
+				parameters: { trigger: 'connectRedirect', stateCheck: 'signed', redirectOptions: {} },
+				credentials: { smartcarApi: CREDENTIAL },
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		active: false,
+	};
+}
+
+function workflows(redirectUri: string): WorkflowJson[] {
+	const target = { userId: '={{ $json.userId }}', vehicleId: VEHICLE_FROM_ITEM };
+	return [
+		operationWorkflow({ id: WF.signals, path: PATH.signals, credential: CREDENTIAL, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
+		operationWorkflow({ id: WF.lock, path: PATH.lock, credential: CREDENTIAL, parameters: { resource: 'command', operation: 'lock', ...target }, continueOnFail: true }),
+		operationWorkflow({ id: WF.wrong, path: PATH.wrong, credential: WRONG, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
+		operationWorkflow({
+			id: WF.connect,
+			path: PATH.connect,
+			credential: CREDENTIAL,
+			parameters: { resource: 'connect', operation: 'getAuthorizationUrl', redirectUri, state: '={{ $json.state }}', scopes: ['read_battery'] },
+		}),
+		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_ID, credential: CREDENTIAL }),
+		redirectWorkflow(),
+	];
+}
+
+function items(data: unknown): Array<Record<string, unknown>> {
+	if (!Array.isArray(data)) throw new Error(`expected items, got ${JSON.stringify(data).slice(0, 300)}`);
+	return data as Array<Record<string, unknown>>;
+}
+
+describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
+	let sim: Simulator;
+	let n8n: N8nInstance;
+	let tgz: string | undefined;
+	let userId = '';
+	let vehicleId = '';
+
+	const call = async (path: string, body: Array<Record<string, unknown>>) => await http.post(n8n.webhookUrl(path), { items: body }, { timeout: 90_000 });
+
+	beforeAll(async () => {
+		tgz = await packPackage(REPO);
+		sim = await startSimulator({
+			fleet: createFleet({ seed: `n8n1-${suffix}`, users: [{ vehicles: 2, powertrain: 'BEV' }] }),
+			clientId: APP.clientId,
+			clientSecrets: [APP.clientSecret],
+			managementToken: APP.managementToken,
+		});
+		userId = sim.fleet.users[0].id;
+		vehicleId = sim.fleet.vehicles[0].id;
+		const settings = { ...APP, tokenUrl: sim.tokenUrl, apiBaseUrl: sim.apiBaseUrl, connectUrl: sim.connectUrl };
+		const credentials = [smartcarCredential(CREDENTIAL, settings), smartcarCredential(WRONG, { ...settings, clientSecret: 'not-the-secret' })];
+		const port = await freePort();
+		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`);
+		n8n = await startN8n({ n8nVersion: N8N_1X_VERSION, port, packageTgz: tgz, credentials, workflows: all, publish: all.map((workflow) => workflow.id) });
+		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
+		await n8n.waitForWebhook(triggerPath(REDIRECT_ID), { method: 'GET', timeoutMs: 120_000 });
+		log.info(`n8n ${N8N_1X_VERSION} ready: ${JSON.stringify(n8n.timings)}`);
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await sim?.close();
+		if (tgz) rmSync(dirname(tgz), { recursive: true, force: true });
+	}, 120_000);
+
+	it('loads the action node, the trigger and the credential', () => {
+		const { nodes, credentials } = n8n.loadedTypes();
+		expect(nodes).toEqual(expect.arrayContaining([SMARTCAR_NODE_TYPE, SMARTCAR_TRIGGER_TYPE]));
+		expect(credentials).toContain('smartcarApi');
+	});
+
+	it('runs an action with a token from preAuthentication (one exchange)', async () => {
+		const response = await call(PATH.signals, [{ userId, vehicleId }]);
+		expect(response.status).toBe(200);
+		expect(items(response.data).length).toBeGreaterThan(5);
+		expect(items(response.data)[0]).toMatchObject({ vehicleId, userId, status: 'SUCCESS' });
+		expect(sim.stats.tokenExchanges).toBe(1);
+	});
+
+	it('a 429 with retry-after is waited for and retried, as on 2.x', async () => {
+		sim.failNext({ path: `/v3/vehicles/${vehicleId}/signals`, ...smartcarErrors.rateLimit(1) });
+		const mark = sim.stats.requests.length;
+		const response = await call(PATH.signals, [{ userId, vehicleId }]);
+		expect(items(response.data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
+		const statuses = sim.stats.requests.slice(mark).filter((request) => request.path.endsWith('/signals')).map((request) => request.status);
+		expect(statuses).toEqual([429, 200]);
+	});
+
+	it('a 409 is reported in Smartcar\'s words with its HTTP status', async () => {
+		sim.failNext({ path: `/v3/vehicles/${vehicleId}/signals`, ...smartcarErrors.vehicleState('ASLEEP') });
+		const [item] = items((await call(PATH.signals, [{ userId, vehicleId }])).data);
+		expect(item.error).toMatch(/^Smartcar: .*\(HTTP 409 VEHICLE_STATE:ASLEEP\)$/);
+		expect(item.httpCode).toBe('409');
+	});
+
+	it('a wrong secret says so plainly (no "Could not reach" prefix), without the secret', async () => {
+		const [item] = items((await call(PATH.wrong, [{ userId, vehicleId }])).data);
+		expect(String(item.error)).toMatch(/^Smartcar rejected the client ID or secret/);
+		expect(JSON.stringify(item)).not.toContain('not-the-secret');
+	});
+
+	it('a command answered 502 is sent once; the error says it may have run', async () => {
+		const path = `/v3/vehicles/${vehicleId}/commands/security/lock`;
+		sim.failNext({ method: 'POST', path, ...smartcarErrors.upstream(), times: 5 });
+		const mark = sim.stats.requests.length;
+		const [item] = items((await call(PATH.lock, [{ userId, vehicleId }])).data);
+		sim.clearFaults();
+		expect(item.error).toMatch(/may or may not have been carried out \(HTTP 502/);
+		expect(sim.stats.requests.slice(mark).filter((request) => request.path === path)).toHaveLength(1);
+	});
+
+	it('a read whose connection drops after sending is retried; a command\'s is not, and says why', async () => {
+		const signals = `/v3/vehicles/${vehicleId}/signals`;
+		sim.failNext({ path: signals, status: 200, mode: 'drop' });
+		const mark = sim.stats.requests.length;
+		expect(items((await call(PATH.signals, [{ userId, vehicleId }])).data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
+		expect(sim.stats.requests.slice(mark).filter((request) => request.path === signals).map((request) => request.status)).toEqual([0, 200]);
+
+		const lock = `/v3/vehicles/${vehicleId}/commands/security/lock`;
+		sim.failNext({ method: 'POST', path: lock, status: 200, mode: 'drop', times: 5 });
+		const lockMark = sim.stats.requests.length;
+		const [item] = items((await call(PATH.lock, [{ userId, vehicleId }])).data);
+		sim.clearFaults();
+		expect(item.error).toContain('may or may not have been carried out (the connection was lost after the request was sent)');
+		expect(String(item.description)).toContain('Reason: ECONNRESET.');
+		expect(sim.stats.requests.slice(lockMark).filter((request) => request.path === lock)).toHaveLength(1);
+	});
+
+	it('renews the token once after Smartcar expires it', async () => {
+		const before = sim.stats.tokenExchanges;
+		sim.expireTokens();
+		const response = await call(PATH.signals, [{ userId, vehicleId }]);
+		expect(items(response.data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
+		expect(sim.stats.tokenExchanges).toBe(before + 1);
+	});
+
+	it('the trigger answers VERIFY and starts the workflow for a signed event', async () => {
+		const url = n8n.webhookUrl(triggerPath(TRIGGER_ID));
+		const challenge = `challenge-${suffix}`;
+		const verify = await sendWebhook(url, verifyPayload(challenge), { managementToken: APP.managementToken, omitSignature: true });
+		expect(verify.status).toBe(200);
+		expect(isValidVerifyAnswer(verify, challenge, APP.managementToken)).toBe(true);
+		const event = vehicleStatePayload(sim.fleet, vehicleId, { form: 'real' });
+		const delivered = await sendWebhook(url, event, { managementToken: APP.managementToken });
+		expect(delivered.status).toBe(200);
+		const [execution] = await n8n.waitForExecutions(WF.trigger, 1, 60_000);
+		expect(nodeOutput(execution, 'Smartcar Trigger')[0]).toMatchObject({ eventType: 'VEHICLE_STATE', userId, vehicleId });
+	});
+
+	it('the signed Connect round trip outputs the builder\'s state; a replay starts nothing', async () => {
+		const [link] = items((await call(PATH.connect, [{ state: `order-${suffix}` }])).data);
+		const signed = new URL(String(link.url)).searchParams.get('state') ?? '';
+		const back = `${n8n.webhookUrl(triggerPath(REDIRECT_ID))}?user_id=${userId}&state=${encodeURIComponent(signed)}`;
+		expect((await http.get(back)).status).toBe(200);
+		const [execution] = await n8n.waitForExecutions(WF.redirect, 1, 60_000);
+		expect(nodeOutput(execution, 'Driver connected')).toEqual([{ userId, state: `order-${suffix}` }]);
+		expect((await http.get(back)).status).toBe(409);
+		expect((await http.get(`${n8n.webhookUrl(triggerPath(REDIRECT_ID))}?user_id=${userId}&state=plain`)).status).toBe(400);
+	});
+});
