@@ -33,7 +33,7 @@ export class SmartcarApi implements ICredentialType {
 
 	icon = { light: 'file:../icons/smartcar.svg', dark: 'file:../icons/smartcar.dark.svg' } as const;
 
-	documentationUrl = 'https://smartcar.com/docs/getting-started/tutorials/api-authentication';
+	documentationUrl = 'https://github.com/n8n-nodes-smartcar/n8n-nodes-smartcar#credential-smartcar-api';
 
 	properties: INodeProperties[] = [
 		{
