@@ -55,6 +55,16 @@ export function triggerPath(workflow: WorkflowJson, nodeType: string): string | 
 }
 
 /**
+ * The Production URL of the low battery alert's Smartcar Trigger on this n8n: the callback URI the simulator's seeded
+ * webhook (DEFAULT_WEBHOOK_ID, the one `driver-onboarding.json` subscribes vehicles to) delivers to.
+ */
+export function lowBatteryTriggerUrl(workflows: WorkflowJson[], n8nBaseUrl: string): string | undefined {
+	const lowBattery = workflows.find((workflow) => workflow.id === exampleId('low-battery-alert.json'));
+	const path = lowBattery ? triggerPath(lowBattery, 'n8n-nodes-smartcar.smartcarTrigger') : undefined;
+	return path ? `${n8nBaseUrl}/webhook/${path}` : undefined;
+}
+
+/**
  * The production webhooks the workflows register (path below `/webhook/` and HTTP method): n8n Webhook nodes and
  * Smartcar Triggers (`<webhookId>/webhook`; GET for Connect Redirect, POST for vehicle events). n8n answers its
  * readiness check before it has registered these, so wait for them before telling anyone to call them.
