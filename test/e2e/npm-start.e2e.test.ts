@@ -1,8 +1,13 @@
 /**
  * `npm start` smoke test: runs `ts-node --transpile-only scripts/start.ts` exactly as `npm start` does (same cache,
  * so the same kept user folder `<cache>/playground` and ports 5678/7070 when free), waits for "playground is ready",
- * asks the fleet report URL it printed for a report, then presses Ctrl-C (SIGINT to its process group, as a
- * terminal does) and checks that n8n (its process group, task runner included) and the simulator are gone.
+ * asks the fleet report URL it printed for a report, checks that no event is sent while no vehicle is subscribed,
+ * onboards a driver as the banner says (the onboarding URL's Connect link, approved on the simulator's Connect page),
+ * sees the onboarding workflow subscribe every vehicle of the driver (n8n's public API, with the API key kept in the
+ * playground user folder) and the simulator then send a vehicle of that driver its first event, which starts the
+ * low battery alert, then presses Ctrl-C
+ * (SIGINT to its process group, as a terminal does) and checks that n8n (its process group, task runner included)
+ * and the simulator are gone.
  *
  * Skipped (with a warning) when another `scripts/start.ts` is running: both would use the same user folder.
  */
@@ -11,7 +16,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { createLogger, seconds } from '../../tooling/n8n/logger';
-import { http, tcpReachable } from '../../tooling/n8n/n8n-instance';
+import { apiKeyFor } from '../../tooling/n8n/n8n-api';
+import { N8nApiClient, cacheRoot, http, nodeOutput, tcpReachable, type ExecutionDetail } from '../../tooling/n8n/n8n-instance';
+import { demoFleet, vehiclesOf } from '../../tooling/simulator';
 
 const log = createLogger('npm-start');
 const REPO = join(__dirname, '..', '..');
@@ -72,6 +79,88 @@ function childEnv(): NodeJS.ProcessEnv {
 	return env;
 }
 
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+function decodeHtml(text: string): string {
+	return text.replace(/&(amp|lt|gt|quot|#39);/g, (_match, entity: string) => HTML_ENTITIES[entity] ?? '');
+}
+
+/**
+ * What the banner tells a user to do: ask the onboarding URL for a Connect link, open it (the simulator's Connect
+ * page) and approve as the first driver listed. Returns that driver's user ID.
+ */
+async function onboardFirstDriver(onboardingUrl: string): Promise<string> {
+	const link = (await http.get(onboardingUrl, { timeout: 60_000 })).data as { url?: unknown };
+	if (typeof link.url !== 'string') throw new Error(`no Connect link from ${onboardingUrl}: ${JSON.stringify(link)}`);
+	const page = await http.get(link.url);
+	const approve = [...String(page.data).matchAll(/href="([^"]+)"/g)]
+		.map((match) => decodeHtml(match[1]))
+		.find((href) => new URL(href).searchParams.has('user_id'));
+	if (!approve) throw new Error('the Connect page has no approve link');
+	const back = await http.get(approve, { timeout: 30_000 });
+	expect({ status: back.status, page: String(back.data).includes('Vehicle connected') }).toEqual({ status: 200, page: true });
+	return new URL(approve).searchParams.get('user_id') as string;
+}
+
+/** The playground n8n's public API, with the API key start.ts's launcher keeps in the playground user folder. */
+async function playgroundApi(editorUrl: string): Promise<N8nApiClient> {
+	return new N8nApiClient(editorUrl, editorUrl, await apiKeyFor(editorUrl, join(cacheRoot(), 'playground')));
+}
+
+/** The id of the workflow's newest finished execution (0 if none): later ones are this test's. */
+async function newestExecutionId(api: N8nApiClient, workflowId: string): Promise<number> {
+	const [newest] = await api.listExecutions(workflowId, { limit: 1 });
+	return newest ? Number(newest.id) : 0;
+}
+
+/** The first finished execution of the workflow after `afterId` that ran `node`, with its data. */
+async function executionAfter(api: N8nApiClient, workflowId: string, afterId: number, node: string): Promise<ExecutionDetail> {
+	let found: ExecutionDetail | undefined;
+	await waitUntil(`an execution of ${workflowId} that ran "${node}"`, 90_000, async () => {
+		const executions = await api.listExecutions(workflowId, { limit: 10, includeData: true });
+		found = executions
+			.filter((execution) => Number(execution.id) > afterId && execution.data?.resultData.runData[node] !== undefined)
+			.sort((a, b) => Number(a.id) - Number(b.id))[0];
+		return found !== undefined;
+	});
+	return found as ExecutionDetail;
+}
+
+/**
+ * The banner tells the truth about events: the simulator sends none while no vehicle is subscribed; onboarding a
+ * driver runs the onboarding workflow to the end (Subscribe, Wait Until Active: every vehicle of the driver
+ * `active`), then the simulator sends a vehicle of that driver its first event, n8n answers 200 and the low battery
+ * alert runs with it.
+ */
+async function expectEventsOnlyAfterOnboarding(out: () => string, editorUrl: string): Promise<void> {
+	expect(out()).toMatch(/events: .*\n.*only for SUBSCRIBED vehicles/);
+	await waitUntil('the simulator to report that no vehicle is subscribed', 30_000, () => out().includes('[webhook] no vehicle is subscribed'));
+	expect(out()).not.toMatch(/\[webhook\] VEHICLE_/);
+
+	const api = await playgroundApi(editorUrl);
+	const marks = { onboarding: await newestExecutionId(api, 'exDriverOnboarding'), lowBattery: await newestExecutionId(api, 'exLowBatteryAlert') };
+	const onboardingUrl = /onboarding:\s+curl (\S+)/.exec(out())?.[1];
+	expect(onboardingUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhook\/smartcar-onboard$/);
+	const approved = Date.now();
+	const userId = await onboardFirstDriver(String(onboardingUrl));
+	const driverVehicles = vehiclesOf(demoFleet(), userId).map((vehicle) => vehicle.id).sort();
+
+	const onboarding = await executionAfter(api, 'exDriverOnboarding', marks.onboarding, 'Driver connected');
+	log.info(`onboarding execution ${onboarding.id} ${onboarding.status} ${seconds(Date.now() - approved)} after the approval`);
+	const subscribed = nodeOutput(onboarding, 'Subscribe').map(({ vehicleId, status }) => ({ vehicleId, status }));
+	expect({ status: onboarding.status, subscribed: subscribed.sort((a, b) => String(a.vehicleId).localeCompare(String(b.vehicleId))) }).toEqual({
+		status: 'success',
+		subscribed: driverVehicles.map((vehicleId) => ({ vehicleId, status: 'active' })),
+	});
+
+	const firstEvent = /\[webhook\] VEHICLE_STATE FIRST_DELIVERY .*\(([0-9a-f-]{36})\) → (\d+)/;
+	await waitUntil('the first event of an onboarded vehicle', 30_000, () => firstEvent.test(out()));
+	const [, vehicleId, status] = firstEvent.exec(out()) ?? [];
+	expect({ ofTheDriver: driverVehicles.includes(vehicleId), status }).toEqual({ ofTheDriver: true, status: '200' });
+	const alert = await executionAfter(api, 'exLowBatteryAlert', marks.lowBattery, 'Smartcar Trigger');
+	expect(nodeOutput(alert, 'Smartcar Trigger').every((item) => item.userId === userId && driverVehicles.includes(String(item.vehicleId)))).toBe(true);
+}
+
 const busy = otherPlaygrounds();
 if (busy.length > 0) log.warn(`another scripts/start.ts is running (PID ${busy.join(', ')}); skipping the npm start smoke test`);
 const describeUnlessBusy = busy.length > 0 ? describe.skip : describe;
@@ -127,6 +216,9 @@ describeUnlessBusy('npm start (scripts/start.ts)', () => {
 		expect(Array.isArray(report.rows) ? report.rows.length : -1).toBe(8);
 		expect(typeof report.lowBattery).toBe('number');
 		expect(verify).toMatch(/VERIFY → 200, challenge answer correct/);
+
+
+		await expectEventsOnlyAfterOnboarding(() => output, String(editorUrl));
 
 		// Ctrl-C: SIGINT to the foreground process group (npx, ts-node and start.ts).
 		const pid = spawned.pid as number;

@@ -7,8 +7,10 @@
  * nothing), the credential's token life cycle (one exchange, stored across a
  * restart, renewed once after expiry), the Smartcar Trigger on its production URL (VERIFY, signatures, the payload
  * forms, de-duplication in memory and in static data across a restart), n8n's HTTP Request node with the
- * credential, the AI-tool variant, the example workflows, and that no secret or token leaks into executions, logs
- * or the database.
+ * credential, the AI-tool variant, the example workflows (among them the onboarding loop: a Connect redirect
+ * subscribes the driver's vehicles to the Smartcar webhook, and only then does a signed VEHICLE_STATE to that
+ * webhook's callback URI start the low battery alert), and that no secret or token leaks into executions, logs or
+ * the database.
  *
  * Run: `npm run build && npx jest test/e2e/smartcar.e2e.test.ts --selectProjects=e2e --runInBand`
  */
@@ -16,11 +18,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { DEMO_CREDENTIAL, demoCredential, exampleId, loadExamples, webhookEndpoints } from '../../scripts/examples';
+import { DEMO_CREDENTIAL, demoCredential, exampleId, loadExamples, lowBatteryTriggerUrl, webhookEndpoints } from '../../scripts/examples';
 import {
 	CODES,
+	DEFAULT_WEBHOOK_ID,
+	NotDeliverableError,
 	booleanValue,
 	createFleet,
+	deliverVehicleState,
 	demoFleet,
 	isValidVerifyAnswer,
 	numberValue,
@@ -100,6 +105,8 @@ const EXAMPLE = {
 	fleetReport: exampleId('fleet-report.json'),
 	onboarding: exampleId('driver-onboarding.json'),
 } as const;
+/** How long the examples' simulator keeps a new subscription in progress, so Subscribe → Wait Until Active polls. */
+const ONBOARDING_SUBSCRIPTION_DELAY_MS = 1_500;
 
 /** 250 connections for one user (three pages of 100), plus two ordinary users. */
 function e2eFleet() {
@@ -161,6 +168,39 @@ function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * The onboarding execution subscribed every vehicle of the driver to the simulator's seeded webhook: "Subscribe"
+ * output status `active` with the subscription's ID for each (one POST per vehicle; Wait Until Active looked more than
+ * once, since the simulator lists a subscription only after a delay), the simulator holds exactly those subscriptions
+ * (so it now delivers their events), and "Compose message" says so per vehicle.
+ */
+function expectSubscribed(simulator: Simulator, execution: ExecutionDetail, userId: string, vehicles: SimVehicle[], mark: number): void {
+	const byVehicle = (a: { vehicleId?: unknown }, b: { vehicleId?: unknown }) => String(a.vehicleId).localeCompare(String(b.vehicleId));
+	const sorted = [...vehicles].sort((a, b) => a.id.localeCompare(b.id));
+	const subscribed = nodeOutput(execution, 'Subscribe').sort(byVehicle);
+	expect(subscribed.map(({ webhookId, userId: user, vehicleId, status }) => ({ webhookId, userId: user, vehicleId, status }))).toEqual(
+		sorted.map((vehicle) => ({ webhookId: DEFAULT_WEBHOOK_ID, userId, vehicleId: vehicle.id, status: 'active' })),
+	);
+	const held = simulator.subscriptions.filter((subscription) => subscription.userId === userId).sort(byVehicle);
+	expect(subscribed.map((item) => item.id)).toEqual(held.map((subscription) => subscription.id));
+	expect(sorted.filter((vehicle) => !simulator.isSubscribed(DEFAULT_WEBHOOK_ID, vehicle.id))).toEqual([]);
+
+	const requests = simulator.stats.requests.slice(mark);
+	const posts = requests.filter((request) => request.method === 'POST' && request.path.endsWith('/subscriptions'));
+	const lookups = requests.filter((request) => request.method === 'GET' && request.path.endsWith('/subscriptions'));
+	log.info(`onboarding: ${posts.length} subscribe POSTs, ${lookups.length} Wait Until Active lookups`);
+	expect({ posts: posts.length, waited: lookups.length > vehicles.length }).toEqual({ posts: vehicles.length, waited: true });
+	expect(nodeOutput(execution, 'Compose message').sort(byVehicle)).toEqual(
+		sorted.map((vehicle, index) => ({
+			message: `${vehicle.make} ${vehicle.model} (${vehicle.year}, ${vehicle.id}) is subscribed: fresh signals and events will flow`,
+			userId,
+			vehicleId: vehicle.id,
+			subscriptionId: subscribed[index].id,
+			status: 'active',
+		})),
+	);
+}
+
 describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 	let sim: Simulator;
 	let demoSim: Simulator;
@@ -177,6 +217,8 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 	let triggerUrl = '';
 	/** The Connect redirect the driver-onboarding spec completed (its state is used up). */
 	let approvedRedirect: string | undefined;
+	/** The driver the onboarding workflow connected, once it has subscribed their vehicles. */
+	let onboarded: { userId: string; vehicleIds: string[] } | undefined;
 
 	const alice = () => sim.fleet.users[1];
 	const bob = () => sim.fleet.users[2];
@@ -263,6 +305,11 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 
 		const port = await freePort();
 		const examples = loadExamples(`http://127.0.0.1:${port}`);
+		// Like `npm start`: the examples' Smartcar webhook delivers to the low battery alert's Production URL.
+		const seededWebhook = demoSim.webhooks.find((webhook) => webhook.id === DEFAULT_WEBHOOK_ID);
+		const lowBatteryUrl = lowBatteryTriggerUrl(examples, `http://127.0.0.1:${port}`);
+		if (!seededWebhook || !lowBatteryUrl) throw new Error('no seeded webhook in the simulator, or no low battery trigger in the examples');
+		seededWebhook.callbackUri = lowBatteryUrl;
 		const workflows = [...buildWorkflows(sim.apiBaseUrl), ...examples];
 		const credential = smartcarCredential(CREDENTIAL, { ...APP, tokenUrl: recorder.url, apiBaseUrl: sim.apiBaseUrl, connectUrl: sim.connectUrl });
 		const demo = demoCredential(
@@ -704,7 +751,23 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			expect((await nextExecution(EXAMPLE.fleetReport)).status).toBe('success');
 		});
 
-		it('driver-onboarding: the Connect link points at the simulator; approving starts "Driver connected" → "Their vehicles"', async () => {
+		it('driver-onboarding: before the loop, Smartcar sends nothing for the driver\'s vehicles (not subscribed)', async () => {
+			const driver = demoSim.fleet.users[1];
+			const vehicleIds = vehiclesOf(demoSim.fleet, driver.id).map((vehicle) => vehicle.id);
+			expect(vehicleIds.length).toBeGreaterThanOrEqual(2);
+			expect(demoSim.webhooks.find((webhook) => webhook.id === DEFAULT_WEBHOOK_ID)?.callbackUri).toBe(n8n.webhookUrl('smartcar-low-battery/webhook'));
+			expect(vehicleIds.filter((vehicleId) => demoSim.isSubscribed(DEFAULT_WEBHOOK_ID, vehicleId))).toEqual([]);
+			const before = (await n8n.listExecutions(EXAMPLE.lowBattery)).length;
+			for (const vehicleId of vehicleIds) {
+				await expect(deliverVehicleState(demoSim, vehicleId, { form: 'real' })).rejects.toThrow(NotDeliverableError);
+			}
+			await sleep(1_500);
+			expect((await n8n.listExecutions(EXAMPLE.lowBattery)).length).toBe(before);
+		});
+
+		it('driver-onboarding: the Connect link points at the simulator; approving runs "Driver connected" → "Their vehicles" → "Subscribe" (Wait Until Active) → "Compose message"', async () => {
+			// Smartcar creates a subscription in the background: Wait Until Active has to poll until it is listed.
+			demoSim.setOptions({ subscriptionDelayMs: ONBOARDING_SUBSCRIPTION_DELAY_MS });
 			const response = await http.get(n8n.webhookUrl('smartcar-onboard'), { timeout: 60_000 });
 			expect(response.status).toBe(200);
 			const link = response.data as unknown;
@@ -726,6 +789,7 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 				.find((href) => new URL(href).searchParams.get('user_id') === driver.id);
 			if (!approve) throw new Error('the Connect page has no approve link for the driver');
 			expect(approve.startsWith(`${redirectUri}?`)).toBe(true);
+			const mark = demoSim.stats.requests.length;
 			const back = await http.get(approve);
 			expect(back.status).toBe(200);
 			expect(String(back.data)).toContain('Vehicle connected');
@@ -735,13 +799,37 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const execution = await nextExecution(EXAMPLE.onboarding);
 			expect(execution.status).toBe('success');
 			expect(nodeOutput(execution, 'Driver connected')).toEqual([{ userId: driver.id, state: link.state }]);
-			const vehicles = nodeOutput(execution, 'Their vehicles');
-			expect(vehicles.map((vehicle) => vehicle.id).sort()).toEqual(
-				vehiclesOf(demoSim.fleet, driver.id)
-					.map((vehicle) => vehicle.id)
-					.sort(),
-			);
-			expect(vehicles.every((vehicle) => vehicle.userId === driver.id)).toBe(true);
+			const vehicles = vehiclesOf(demoSim.fleet, driver.id);
+			const vehicleIds = vehicles.map((vehicle) => vehicle.id).sort();
+			const listed = nodeOutput(execution, 'Their vehicles');
+			expect(listed.map((vehicle) => vehicle.id).sort()).toEqual(vehicleIds);
+			expect(listed.every((vehicle) => vehicle.userId === driver.id)).toBe(true);
+			expectSubscribed(demoSim, execution, driver.id, vehicles, mark);
+			onboarded = { userId: driver.id, vehicleIds };
+		});
+
+		it('driver-onboarding → low-battery-alert: a signed VEHICLE_STATE of a vehicle the onboarding subscribed, sent to the webhook\'s callback URI, starts the low battery alert', async () => {
+			if (!onboarded) throw new Error('the onboarding spec did not subscribe the driver\'s vehicles');
+			const { userId, vehicleIds } = onboarded;
+			const vehicle = demoSim.fleet.vehicles.find((candidate) => vehicleIds.includes(candidate.id) && candidate.powertrainType === 'BEV') as SimVehicle;
+			updateSignal(vehicle, CODES.soc, { value: 9, unit: 'percent' });
+			const before = (await n8n.listExecutions(EXAMPLE.lowBattery)).length;
+			expect(before).toBe(runs.get(EXAMPLE.lowBattery) ?? 0);
+
+			const signals = { form: 'real' as const, signals: [CODES.soc, CODES.odometer], triggerSignals: [CODES.soc] };
+			const response = await deliverVehicleState(demoSim, vehicle.id, signals, { send: { timeoutMs: 30_000 } });
+			const sent = JSON.parse(response.sentBody) as { eventId: string; meta: { webhookId: string } };
+			expect({ status: response.status, json: response.json, webhookId: sent.meta.webhookId }).toEqual({
+				status: 200,
+				json: { status: 'received', eventId: sent.eventId },
+				webhookId: DEFAULT_WEBHOOK_ID,
+			});
+			const execution = await nextExecution(EXAMPLE.lowBattery);
+			expect((await n8n.listExecutions(EXAMPLE.lowBattery)).length).toBe(before + 1);
+			expect(execution.status).toBe('success');
+			expect(nodeOutput(execution, 'Compose alert')).toEqual([
+				{ alert: `Battery low: ${vehicle.year} ${vehicle.make} ${vehicle.model} is at 9 %`, userId, vehicleId: vehicle.id, stateOfCharge: 9 },
+			]);
 		});
 
 		it('the Connect redirect: a replayed, plain, tampered or missing state gets 4xx and starts nothing', async () => {
