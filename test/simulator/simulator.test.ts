@@ -845,15 +845,21 @@ describe('stats, latency and shutdown', () => {
 			expect(sim.stats.apiRequests).toBe(2);
 			expect(sim.stats.tokenExchanges).toBe(0);
 			expect(sim.stats.requests).toEqual([
-				{ method: 'GET', path: '/v3/connections', query: { 'page[size]': '5' }, userId: user, status: 200, token },
-				{ method: 'GET', path: '/v3/connections', query: {}, userId: undefined, status: 401, token: 'bogus' },
+				{ method: 'GET', path: '/v3/connections', query: { 'page[size]': '5' }, userId: user, status: 200, token, delayMs: 0 },
+				{ method: 'GET', path: '/v3/connections', query: {}, userId: undefined, status: 401, token: 'bogus', delayMs: 0 },
 			]);
 			for (let i = 0; i < 6; i += 1) await api(sim, `/v3/connections?i=${i}`, { token });
 			expect(sim.stats.requests).toHaveLength(5);
 			expect(sim.stats.requests[4].query).toEqual({ i: '5' });
 			expect(sim.stats.apiRequests).toBe(8);
 			sim.resetStats();
-			expect(sim.stats).toEqual({ tokenExchanges: 0, failedTokenExchanges: 0, apiRequests: 0, requests: [] });
+			expect(sim.stats).toEqual({
+				tokenExchanges: 0,
+				failedTokenExchanges: 0,
+				apiRequests: 0,
+				requests: [],
+				rateLimited: { application: 0, vehicle: 0 },
+			});
 		} finally {
 			await sim.close();
 		}

@@ -1,7 +1,7 @@
 /**
  * `npm run simulator -- [--port 7070] [--client-id …] [--client-secret …] [--management-token …]
  *   [--webhook-url URL] [--webhook-interval 30] [--auto-subscribe] [--subscription-delay 0] [--tick 5]
- *   [--token-lifetime 3600] [--latency 0]`
+ *   [--token-lifetime 3600] [--latency 0] [--latency-jitter 0] [--rate-limit 120:0.0333] [--vehicle-rate-limit 5:0.1]`
  *
  * Starts the simulator with the demo fleet and evolves signals every tick. With --webhook-url, the seeded webhook's
  * callback URI is that URL: it gets one VERIFY, then signed VEHICLE_STATE / VEHICLE_ERROR deliveries for the vehicles
@@ -10,6 +10,7 @@
 import type { Fleet } from './fleet';
 import { vehiclesOf } from './fleet';
 import { DEFAULT_WEBHOOK_ID } from './management-store';
+import { describeRateLimit, validateRateLimit, type RateLimit } from './rate-limits';
 import { startSimulator, type Simulator } from './server';
 import { WebhookPump } from './webhook-pump';
 
@@ -27,6 +28,12 @@ export interface CliOptions {
 	tickSeconds: number;
 	tokenLifetimeSeconds: number;
 	latencyMs: number;
+	/** Each delay is latencyMs ± up to this (seeded, so runs are reproducible). */
+	latencyJitterMs: number;
+	/** The application's token bucket (429 RATE_LIMIT:SMARTCAR_API); off when absent. */
+	rateLimit?: RateLimit;
+	/** Each vehicle's token bucket (429 RATE_LIMIT:VEHICLE); off when absent. */
+	vehicleRateLimit?: RateLimit;
 	help: boolean;
 }
 
@@ -56,6 +63,12 @@ export const USAGE = `Usage: npm run simulator -- [options]
   --tick <s>               seconds between signal updates (default 5; 0 = never)
   --token-lifetime <s>     access-token lifetime (default 3600)
   --latency <ms>           delay before every response (default 0)
+  --latency-jitter <ms>    move each delay by up to ± this, seeded (default 0)
+  --rate-limit <capacity>:<refillPerSecond>
+                           application token bucket, 429 RATE_LIMIT:SMARTCAR_API (default off;
+                           Smartcar's default is 120:0.0333, i.e. 2 per minute)
+  --vehicle-rate-limit <capacity>:<refillPerSecond>
+                           a token bucket per vehicle, 429 RATE_LIMIT:VEHICLE (default off)
   --help`;
 
 /** How often the pump looks for a newly subscribed vehicle to send its FIRST_DELIVERY. */
@@ -73,6 +86,7 @@ const DEFAULTS: CliOptions = {
 	tickSeconds: 5,
 	tokenLifetimeSeconds: 3600,
 	latencyMs: 0,
+	latencyJitterMs: 0,
 	help: false,
 };
 
@@ -80,6 +94,19 @@ function numberArg(name: string, value: string, min: number): number {
 	const parsed = Number(value);
 	if (!Number.isFinite(parsed) || parsed < min) throw new Error(`--${name} needs a number >= ${min}, got "${value}"`);
 	return parsed;
+}
+
+/** `<capacity>:<refillPerSecond>`, e.g. `120:0.0333`. */
+function rateLimitArg(name: string, value: string): RateLimit {
+	const match = /^\s*([^:]+):([^:]+)\s*$/.exec(value);
+	if (!match) throw new Error(`--${name} needs <capacity>:<refillPerSecond>, got "${value}"`);
+	const limit = { capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
+	try {
+		validateRateLimit(`--${name}`, limit);
+	} catch (error: unknown) {
+		throw new Error(`${error instanceof Error ? error.message : String(error)}, got "${value}"`);
+	}
+	return limit;
 }
 
 type Setter = (options: CliOptions, value: string) => void;
@@ -96,6 +123,9 @@ const SETTERS: Record<string, Setter> = {
 	tick: (o, v) => (o.tickSeconds = numberArg('tick', v, 0)),
 	'token-lifetime': (o, v) => (o.tokenLifetimeSeconds = numberArg('token-lifetime', v, 1)),
 	latency: (o, v) => (o.latencyMs = numberArg('latency', v, 0)),
+	'latency-jitter': (o, v) => (o.latencyJitterMs = numberArg('latency-jitter', v, 0)),
+	'rate-limit': (o, v) => (o.rateLimit = rateLimitArg('rate-limit', v)),
+	'vehicle-rate-limit': (o, v) => (o.vehicleRateLimit = rateLimitArg('vehicle-rate-limit', v)),
 };
 
 /** Switches without a value. */
@@ -147,6 +177,16 @@ function webhookLines(options: CliOptions): string[] {
 	];
 }
 
+function limitLines(options: CliOptions): string[] {
+	const jitter = options.latencyJitterMs > 0 ? ` ± ${options.latencyJitterMs} ms (seeded)` : '';
+	return [
+		'Rate limits and latency',
+		`  Application       ${options.rateLimit ? `${describeRateLimit(options.rateLimit)}, then 429 RATE_LIMIT:SMARTCAR_API` : 'off (--rate-limit <capacity>:<refillPerSecond>)'}`,
+		`  Per vehicle       ${options.vehicleRateLimit ? `${describeRateLimit(options.vehicleRateLimit)}, then 429 RATE_LIMIT:VEHICLE` : 'off (--vehicle-rate-limit <capacity>:<refillPerSecond>)'}`,
+		`  Latency           ${options.latencyMs} ms${jitter}`,
+	];
+}
+
 function banner(simulator: Simulator, options: CliOptions): string[] {
 	return [
 		'Smartcar simulator running',
@@ -165,6 +205,7 @@ function banner(simulator: Simulator, options: CliOptions): string[] {
 		`  curl -s -X POST ${simulator.tokenUrl} -d grant_type=client_credentials -d client_id=${options.clientId} -d client_secret=${options.clientSecrets[0]}`,
 		`  curl -s ${simulator.managementApiUrl}/webhooks -H "Authorization: Bearer <access_token>"`,
 		...webhookLines(options),
+		...limitLines(options),
 		options.tickSeconds > 0 ? `Signals evolve every ${options.tickSeconds}s` : 'Signals are static (--tick 0)',
 	];
 }
@@ -191,6 +232,9 @@ export async function runSimulatorCli(argv: string[], io: CliIo = {}): Promise<C
 		managementToken: options.managementToken,
 		tokenLifetimeSeconds: options.tokenLifetimeSeconds,
 		latencyMs: options.latencyMs,
+		latencyJitterMs: options.latencyJitterMs,
+		applicationRateLimit: options.rateLimit ?? null,
+		vehicleRateLimit: options.vehicleRateLimit ?? null,
 		subscriptionDelayMs: options.subscriptionDelayMs,
 	});
 	configureWebhook(simulator, options);

@@ -80,6 +80,7 @@ export const errorSpecs = {
 		resolution: 'REAUTHENTICATE',
 		suggestedUserMessage: 'Please reconnect your application.',
 	}),
+	/** A vehicle's own limit (RATE_LIMIT:VEHICLE). */
 	rateLimit: (retryAfterSeconds: number): ErrorSpec => ({
 		status: 429,
 		type: 'RATE_LIMIT',
@@ -90,6 +91,20 @@ export const errorSpecs = {
 		docPath: 'v3/rate-limit-errors#vehicle',
 		resolution: 'RETRY_LATER',
 		suggestedUserMessage: 'Your vehicle is temporarily unable to process this request. Please try again later.',
+		headers: { 'retry-after': String(retryAfterSeconds) },
+	}),
+	/** The application's bucket is empty (RATE_LIMIT:SMARTCAR_API); `retry-after` is when a request is allowed again. */
+	applicationRateLimit: (retryAfterSeconds: number): ErrorSpec => ({
+		status: 429,
+		type: 'RATE_LIMIT',
+		code: 'SMARTCAR_API',
+		title: 'Smartcar API Rate Limit',
+		detail:
+			'Your application has exceeded its rate limit. Please see the retry-after header (seconds) for when to retry the request.',
+		docPath: 'v3/rate-limit-errors#smartcar-api',
+		resolution: 'RETRY_LATER',
+		suggestedUserMessage:
+			'Your car is temporarily unable to connect to this application. Please be patient while we are working to resolve this issue.',
 		headers: { 'retry-after': String(retryAfterSeconds) },
 	}),
 	billing: (): ErrorSpec => ({
@@ -207,8 +222,11 @@ function vehicleStateTitle(code: string): string {
 /** Ready-made Smartcar errors for failNext(). Each defaults to the v3 form; pass 'flat' for v2 style. */
 export const smartcarErrors = {
 	unauthorized: (form: ErrorForm = 'v3') => errorResponse(errorSpecs.unauthorized(), form),
+	/** The per-vehicle form, RATE_LIMIT:VEHICLE (applicationRateLimit is the per-application one). */
 	rateLimit: (retryAfterSeconds = 30, form: ErrorForm = 'v3') =>
 		errorResponse(errorSpecs.rateLimit(retryAfterSeconds), form),
+	applicationRateLimit: (retryAfterSeconds = 30, form: ErrorForm = 'v3') =>
+		errorResponse(errorSpecs.applicationRateLimit(retryAfterSeconds), form),
 	billing: (form: ErrorForm = 'v3') => errorResponse(errorSpecs.billing(), form),
 	vehicleState: (code = 'ASLEEP', form: ErrorForm = 'v3') => errorResponse(errorSpecs.vehicleState(code), form),
 	notFound: (detail?: string, form: ErrorForm = 'v3') => errorResponse(errorSpecs.notFound(detail), form),

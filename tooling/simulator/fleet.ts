@@ -131,8 +131,8 @@ export function seededUuid(...parts: Array<string | number>): string {
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function seededRandom(...parts: Array<string | number>): () => number {
+/** mulberry32: a small deterministic PRNG, numbers in [0, 1) derived from the given parts. */
+export function seededRandom(...parts: Array<string | number>): () => number {
 	let state = parseInt(createHash('sha256').update(parts.join(':')).digest('hex').slice(0, 8), 16);
 	return () => {
 		state = (state + 0x6d2b79f5) | 0;

@@ -81,6 +81,7 @@ export {
 	type DeliveredErrorOptions,
 } from './delivery';
 export { WebhookPump } from './webhook-pump';
+export { TokenBucket, describeRateLimit, type RateLimit, type RateLimitKind } from './rate-limits';
 export { smartcarErrors, errorSpecs, errorResponse, v3ErrorBody, flatErrorBody, type ErrorForm, type ErrorSpec, type SimulatedResponse } from './errors';
 export type { ConnectionsShape, NextLinkForm } from './connections';
 export type { SingleSignalForm, CommandMode } from './api-routes';

@@ -1,7 +1,7 @@
 /**
  * A real HTTP server on 127.0.0.1 that behaves like Smartcar: the client-credentials token endpoint,
  * the Vehicle API v3, the Management API v3 (webhooks, subscriptions) and a stand-in Connect page, with fault
- * injection and request statistics.
+ * injection, Smartcar's rate limits (off by default), latency with seeded jitter and request statistics.
  */
 import { randomUUID } from 'crypto';
 import http from 'http';
@@ -23,8 +23,10 @@ import {
 	type Reply,
 	type RequestContext,
 } from './http-utils';
+import { Latency } from './latency';
 import { handleManagementRequest, MANAGEMENT_PREFIX } from './management';
 import { ManagementStore, type SimSubscription, type SimWebhook } from './management-store';
+import { RateLimiter, rateLimitReply, validateRateLimit, vehicleIdOf, type RateLimit } from './rate-limits';
 
 export interface SimulatorSettings {
 	clientId: string;
@@ -34,6 +36,26 @@ export interface SimulatorSettings {
 	tokenLifetimeSeconds: number;
 	/** Delay before every response. */
 	latencyMs: number;
+	/** Each delay is latencyMs moved uniformly by up to ± this many ms, never below 0 (default 0: none). */
+	latencyJitterMs: number;
+	/** Seed of the jitter's random numbers (same seed, same order of requests: same delays). Setting it restarts them. */
+	latencySeed: number;
+	/**
+	 * Smartcar's application limit over Vehicle API and Management API requests (not the token endpoint, not requests
+	 * refused with 401): a token bucket answering 429 RATE_LIMIT:SMARTCAR_API with `retry-after`. null (default): off.
+	 * Setting it, even to the same value, starts the bucket full.
+	 */
+	applicationRateLimit: RateLimit | null;
+	/**
+	 * A token bucket per vehicle ID for `/v3/vehicles/{id}/…`, answering 429 RATE_LIMIT:VEHICLE with `retry-after`.
+	 * null (default): off. Setting it, even to the same value, starts every vehicle's bucket full.
+	 */
+	vehicleRateLimit: RateLimit | null;
+	/**
+	 * The clock the rate limits read, in ms (default Date.now). Specs pass a fake one to move time without sleeping;
+	 * setting it starts every bucket full. Latency still waits in real time.
+	 */
+	now: () => number;
 	connectionsShape: ConnectionsShape;
 	connectionsNextLink: NextLinkForm;
 	/** Shape A page size. */
@@ -83,6 +105,8 @@ export interface RequestRecord {
 	userId?: string;
 	status: number;
 	token?: string;
+	/** How long the answer was held (latencyMs ± jitter); 0 for drop and trickle faults. */
+	delayMs: number;
 }
 
 export interface SimulatorStats {
@@ -94,6 +118,11 @@ export interface SimulatorStats {
 	apiRequests: number;
 	/** Every request, oldest first, capped at requestLogLimit. */
 	requests: RequestRecord[];
+	/**
+	 * Requests the rate limits refused with a 429 (counted when refused; the answer then waits out the latency like any
+	 * other): RATE_LIMIT:SMARTCAR_API (application) and RATE_LIMIT:VEHICLE (vehicle).
+	 */
+	rateLimited: { application: number; vehicle: number };
 }
 
 export interface Simulator {
@@ -126,6 +155,11 @@ export interface Simulator {
 	 */
 	isSubscribed(webhookId: string, vehicleId: string): boolean;
 	resetStats(): void;
+	/**
+	 * Tokens in the application bucket now (without a vehicle ID) or in that vehicle's bucket (full for a vehicle not
+	 * seen yet), fractional while refilling; undefined when that limit is off. Reads the `now` setting's clock.
+	 */
+	rateLimitLevel(vehicleId?: string): number | undefined;
 	/** Every token issued so far becomes invalid (401). */
 	expireTokens(): void;
 	setOptions(partial: Partial<SimulatorSettings>): void;
@@ -145,6 +179,11 @@ export const DEFAULT_SETTINGS: Readonly<SimulatorSettings> = {
 	managementToken: 'demo-management-token',
 	tokenLifetimeSeconds: 3600,
 	latencyMs: 0,
+	latencyJitterMs: 0,
+	latencySeed: 1,
+	applicationRateLimit: null,
+	vehicleRateLimit: null,
+	now: () => Date.now(),
 	connectionsShape: 'B',
 	connectionsNextLink: 'relative',
 	cursorPageSize: 100,
@@ -169,6 +208,11 @@ function validateSettings(settings: SimulatorSettings): void {
 	if (!(settings.cursorPageSize >= 1 && settings.cursorPageSize <= 100)) throw new Error('cursorPageSize must be 1..100');
 	if (!(settings.requestLogLimit >= 1)) throw new Error('requestLogLimit must be at least 1');
 	if (!(settings.subscriptionDelayMs >= 0)) throw new Error('subscriptionDelayMs must be 0 or more');
+	if (!(Number.isFinite(settings.latencyJitterMs) && settings.latencyJitterMs >= 0)) throw new Error('latencyJitterMs must be 0 or more');
+	if (!Number.isFinite(settings.latencySeed)) throw new Error('latencySeed must be a number');
+	if (typeof settings.now !== 'function') throw new Error('now must be a function returning milliseconds');
+	validateRateLimit('applicationRateLimit', settings.applicationRateLimit);
+	validateRateLimit('vehicleRateLimit', settings.vehicleRateLimit);
 }
 
 interface ActiveFault {
@@ -200,7 +244,7 @@ function definedOnly<T extends object>(partial: Partial<T>): Partial<T> {
 }
 
 function emptyStats(): SimulatorStats {
-	return { tokenExchanges: 0, failedTokenExchanges: 0, apiRequests: 0, requests: [] };
+	return { tokenExchanges: 0, failedTokenExchanges: 0, apiRequests: 0, requests: [], rateLimited: { application: 0, vehicle: 0 } };
 }
 
 class SimulatorServer implements Simulator {
@@ -214,6 +258,8 @@ class SimulatorServer implements Simulator {
 	private readonly management: ManagementStore;
 	private readonly tokens = new TokenStore();
 	private readonly delays = new Delays();
+	private readonly limiter = new RateLimiter();
+	private readonly latency: Latency;
 	private faults: ActiveFault[] = [];
 	private readonly trickles = new Set<http.ServerResponse>();
 	private closing: Promise<void> | undefined;
@@ -231,6 +277,9 @@ class SimulatorServer implements Simulator {
 		this.managementApiUrl = `${this.url}${MANAGEMENT_PREFIX}`;
 		this.management = new ManagementStore(fleet);
 		this.current = settings;
+		this.latency = new Latency(settings.latencySeed);
+		this.limiter.setApplicationLimit(settings.applicationRateLimit, settings.now());
+		this.limiter.setVehicleLimit(settings.vehicleRateLimit);
 		server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
 			void this.handle(request, response);
 		});
@@ -276,6 +325,10 @@ class SimulatorServer implements Simulator {
 		Object.assign(this.stats, emptyStats());
 	}
 
+	rateLimitLevel(vehicleId?: string): number | undefined {
+		return this.limiter.level(this.current.now(), vehicleId);
+	}
+
 	expireTokens(): void {
 		this.tokens.expireAll();
 	}
@@ -285,6 +338,10 @@ class SimulatorServer implements Simulator {
 		next.clientSecrets = [...next.clientSecrets];
 		validateSettings(next);
 		this.current = next;
+		const clockChanged = partial.now !== undefined;
+		if (partial.applicationRateLimit !== undefined || clockChanged) this.limiter.setApplicationLimit(next.applicationRateLimit, next.now());
+		if (partial.vehicleRateLimit !== undefined || clockChanged) this.limiter.setVehicleLimit(next.vehicleRateLimit);
+		if (partial.latencySeed !== undefined) this.latency.reseed(next.latencySeed);
 	}
 
 	failNext(rule: FaultRule): void {
@@ -323,15 +380,16 @@ class SimulatorServer implements Simulator {
 			const context = await this.readContext(request, requestId);
 			const fault = typeof context === 'string' ? undefined : this.takeFault(context);
 			if (fault?.mode) {
-				this.record(request, 0);
+				this.record(request, 0, 0);
 				this.misbehave(fault, response);
 				return;
 			}
 			const reply = fault?.reply ?? (typeof context === 'string' ? this.tooLarge(requestId) : this.answer(context));
-			await this.delays.wait(this.current.latencyMs);
+			const delayMs = this.latency.next(this.current.latencyMs, this.current.latencyJitterMs);
+			await this.delays.wait(delayMs);
 			if (this.closing) return;
 			writeReply(response, reply, requestId);
-			this.record(request, reply.status);
+			this.record(request, reply.status, delayMs);
 		} catch {
 			// e.g. an invalid header value in a fault rule: never let one request crash the test process.
 			response.destroy();
@@ -420,6 +478,8 @@ class SimulatorServer implements Simulator {
 		if (!this.tokens.isValid(context.token, this.current)) {
 			return errorResponse(errorSpecs.unauthorized(), this.current.errorForm, context.requestId);
 		}
+		const limited = this.admit(context, this.current.errorForm);
+		if (limited) return limited;
 		const settings: ApiSettings = this.current;
 		return handleApiRequest(context, { fleet: this.fleet, settings, url: this.url, apiBaseUrl: this.apiBaseUrl });
 	}
@@ -428,12 +488,22 @@ class SimulatorServer implements Simulator {
 		if (!this.tokens.isValid(context.token, this.current)) {
 			return errorResponse(errorSpecs.unauthorized(), 'v3', context.requestId);
 		}
+		const limited = this.admit(context, 'v3');
+		if (limited) return limited;
 		return handleManagementRequest(context, {
 			store: this.management,
 			fleet: this.fleet,
 			baseUrl: this.managementApiUrl,
 			subscriptionDelayMs: this.current.subscriptionDelayMs,
 		});
+	}
+
+	/** The rate limits' 429 for this authenticated request, or undefined when it may go on (its tokens are taken). */
+	private admit(context: RequestContext, form: ErrorForm): Reply | undefined {
+		const limited = this.limiter.admit(vehicleIdOf(context.path), this.current.now());
+		if (!limited) return undefined;
+		this.stats.rateLimited[limited.kind] += 1;
+		return rateLimitReply(limited, form, context.requestId);
 	}
 
 	private describe(): Record<string, string> {
@@ -446,7 +516,7 @@ class SimulatorServer implements Simulator {
 		};
 	}
 
-	private record(request: http.IncomingMessage, status: number): void {
+	private record(request: http.IncomingMessage, status: number, delayMs: number): void {
 		const url = new URL(request.url ?? '/', 'http://simulator.invalid');
 		const method = (request.method ?? 'GET').toUpperCase();
 		if (method === 'POST' && url.pathname === TOKEN_PATH) {
@@ -461,6 +531,7 @@ class SimulatorServer implements Simulator {
 			userId: headerValue(request.headers, 'sc-user-id'),
 			status,
 			token: bearerToken(request.headers),
+			delayMs,
 		});
 		const overflow = this.stats.requests.length - this.current.requestLogLimit;
 		if (overflow > 0) this.stats.requests.splice(0, overflow);
