@@ -58,7 +58,7 @@ import {
 } from '../../tooling/n8n/smartcar-workflows';
 import { startTokenRecorder, type TokenRecorder } from './fixtures/token-recorder';
 import { createLogger, seconds } from '../../tooling/n8n/logger';
-import { ensureN8n, freePort, http, nodeOutput, packPackage, startN8n, type ExecutionDetail, type N8nInstance, type WorkflowJson } from '../../tooling/n8n/n8n-instance';
+import { editorSession, ensureN8n, freePort, http, nodeOutput, packPackage, startN8n, type ExecutionDetail, type N8nInstance, type WorkflowJson } from '../../tooling/n8n/n8n-instance';
 import type { ExecutionList } from '../../tooling/n8n/n8n-types';
 
 const log = createLogger('smartcar-e2e');
@@ -345,6 +345,35 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const ledger = JSON.parse(readFileSync(join(n8n.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 			const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 			expect(ledger.dependencies['n8n-nodes-smartcar']).toBe(version);
+		});
+
+		it('offers the Webhook and Subscription resources, and the Webhook picker lists the application\'s webhooks', async () => {
+			const types = JSON.parse(readFileSync(join(n8n.userFolder, '.cache', 'n8n', 'public', 'types', 'nodes.json'), 'utf8')) as Array<{
+				name: string;
+				properties: Array<{ name: string; options?: Array<{ value: unknown }> }>;
+			}>;
+			const smartcar = types.find((type) => type.name === SMARTCAR_NODE_TYPE);
+			const resources = smartcar?.properties.find((property) => property.name === 'resource')?.options?.map((option) => option.value);
+			expect(resources).toEqual(expect.arrayContaining(['webhook', 'subscription']));
+
+			// What the editor asks n8n when the Webhook field's list opens: the picker's listSearch, run by n8n with the credential.
+			const webhook = sim.addWebhook({ name: `Battery alerts ${suffix}` });
+			const headers = await editorSession(n8n.baseUrl);
+			const response = await http.post(
+				`${n8n.baseUrl}/rest/dynamic-node-parameters/resource-locator-results`,
+				{
+					path: 'parameters.webhookId',
+					nodeTypeAndVersion: { name: SMARTCAR_NODE_TYPE, version: 1 },
+					methodName: 'searchWebhooks',
+					filter: 'battery',
+					currentNodeParameters: { resource: 'webhook', operation: 'get', webhookId: { __rl: true, mode: 'list', value: '' } },
+					credentials: { smartcarApi: CREDENTIAL },
+				},
+				{ headers },
+			);
+			expect(response.status).toBe(200);
+			const results = (response.data as { data: { results: Array<{ name: string; value: string }> } }).data.results;
+			expect(results).toEqual([expect.objectContaining({ value: webhook.id, name: expect.stringContaining(`Battery alerts ${suffix}`) })]);
 		});
 	});
 

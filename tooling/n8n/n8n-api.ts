@@ -61,6 +61,18 @@ async function ownerSetupOnceMounted(baseUrl: string, browserId: string, timeout
 	}
 }
 
+/**
+ * Logs in as the owner, as the editor does: the headers (session cookie, browser id) for n8n's internal `/rest` API,
+ * which the editor itself uses (e.g. to fill a resource locator's list).
+ */
+export async function editorSession(baseUrl: string): Promise<Record<string, string>> {
+	const browserId = randomUUID();
+	const response = await http.post(`${baseUrl}/rest/login`, { emailOrLdapLoginId: E2E_OWNER.email, password: E2E_OWNER.password }, { headers: { 'browser-id': browserId } });
+	if (response.status !== 200) throw new N8nApiError(`login failed (${response.status}): ${bodySnippet(response.data)}`, response.status, response.data);
+	const cookie = (response.headers['set-cookie'] ?? []).map((entry) => entry.split(';')[0]).join('; ');
+	return { cookie, 'browser-id': browserId };
+}
+
 /** Sets up the owner (or logs in when a previous start of the same user folder already did) and creates an API key. */
 export async function createOwnerAndApiKey(baseUrl: string): Promise<string> {
 	const started = Date.now();

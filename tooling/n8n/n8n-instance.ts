@@ -29,7 +29,7 @@ export { cacheRoot, cleanBaseEnv, DEFAULT_N8N_VERSION, ensureN8n, ensureNode24, 
 export type { N8nInstallation } from './n8n-install';
 export { installPackageInto, packPackage } from './community-package';
 export type { InstalledPackage } from './community-package';
-export { createOwnerAndApiKey, E2E_OWNER, N8nApiClient, N8nApiError } from './n8n-api';
+export { createOwnerAndApiKey, E2E_OWNER, editorSession, N8nApiClient, N8nApiError } from './n8n-api';
 export type { ListExecutionsOptions } from './n8n-api';
 export { E2E_ENCRYPTION_KEY, http, N8nProcess, n8nEnv, runN8nCli } from './n8n-process';
 export type { N8nRole } from './n8n-process';
