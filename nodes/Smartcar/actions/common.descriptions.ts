@@ -96,3 +96,33 @@ export function webhookIdField(required: boolean): INodeProperties {
 		],
 	};
 }
+
+/** The most items a read operation runs at once (Options → Requests in Flight). */
+export const MAX_REQUESTS_IN_FLIGHT = 16;
+
+/** Requests in Flight when the option is not set (see the README's Performance section for the measurement). */
+export const DEFAULT_REQUESTS_IN_FLIGHT = 8;
+
+/** Options → Requests in Flight, in every read operation's Options collection. */
+export const requestsInFlightOption: INodeProperties = {
+	displayName: 'Requests in Flight',
+	name: 'requestsInFlight',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: MAX_REQUESTS_IN_FLIGHT, numberPrecision: 0 },
+	default: DEFAULT_REQUESTS_IN_FLIGHT,
+	description:
+		'How many items are read at the same time. 1 reads one item at a time, in order. Items for the same vehicle are always read one after the other, and the output keeps the input order.',
+	hint: `A whole number from 1 to ${MAX_REQUESTS_IN_FLIGHT}; the first item's value applies to the whole run`,
+};
+
+/** The Options collection of a read operation that has no other option: only Requests in Flight. */
+export function readOptionsCollection(): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [requestsInFlightOption],
+	};
+}

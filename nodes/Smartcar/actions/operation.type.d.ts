@@ -12,6 +12,11 @@ import type { SmartcarClient } from '../../shared/transport';
  */
 export interface SmartcarOperation {
 	description: INodeProperties[];
+	/**
+	 * true for reads: the router may run several items at once (Options → Requests in Flight), never two for the same
+	 * vehicle. Commands and other state changes leave it out and run one at a time, in input order.
+	 */
+	concurrent?: boolean;
 	validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): object;
 	execute(this: IExecuteFunctions, client: SmartcarClient, params: object, itemIndex: number): Promise<IDataObject | IDataObject[]>;
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { returnAllFields, userIdField } from '../common.descriptions';
+import { readOptionsCollection, returnAllFields, userIdField } from '../common.descriptions';
 import { optionalId, resultLimit } from '../validation';
 
 const properties: INodeProperties[] = [
@@ -16,7 +16,11 @@ const properties: INodeProperties[] = [
 		description: 'Only the connections of this vehicle. Leave empty for all.',
 	},
 	...returnAllFields(),
+	readOptionsCollection(),
 ];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['getMany'] } }, properties);
 

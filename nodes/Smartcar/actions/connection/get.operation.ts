@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { connectionOf } from '../../../shared/connections';
 import type { SmartcarClient } from '../../../shared/transport';
 import { requiredId } from '../validation';
+import { readOptionsCollection } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
 	{
@@ -15,7 +16,11 @@ const properties: INodeProperties[] = [
 		placeholder: 'e.g. 553c2c4a-9a3e-4a8c-8f1e-0c2d7f0b6a11',
 		description: 'The ID of a connection, as listed by Connection → Get Many',
 	},
+	readOptionsCollection(),
 ];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['get'] } }, properties);
 

@@ -5,7 +5,7 @@ import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/
 import type { SmartcarClient } from '../../../shared/transport';
 import { nextLink } from '../../../shared/json-api';
 import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
-import { userIdField, vehicleIdField } from '../common.descriptions';
+import { requestsInFlightOption, userIdField, vehicleIdField } from '../common.descriptions';
 import { oneOf, requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [
@@ -41,9 +41,13 @@ const properties: INodeProperties[] = [
 					},
 				],
 			},
+			requestsInFlightOption,
 		],
 	},
 ];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
 

@@ -5,7 +5,7 @@ import { KNOWN_SIGNALS } from '../../../shared/signal-catalog';
 import { resourceOf } from '../../../shared/json-api';
 import { normalizeSignal, toSignalCode } from '../../../shared/signals';
 import type { SmartcarClient } from '../../../shared/transport';
-import { userIdField, vehicleIdField } from '../common.descriptions';
+import { readOptionsCollection, userIdField, vehicleIdField } from '../common.descriptions';
 import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [
@@ -21,7 +21,11 @@ const properties: INodeProperties[] = [
 		description:
 			'The signal to read. Any other Smartcar signal code (e.g. "charge-chargerate") or dotted name (e.g. "Charge.ChargeRate") can be given as an expression.',
 	},
+	readOptionsCollection(),
 ];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['get'] } }, properties);
 

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { listResources } from '../../../shared/paged-list';
 import { readSubscription } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
-import { returnAllFields, userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
+import { readOptionsCollection, returnAllFields, userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
 import { collection, oneOf, optionalId, resultLimit } from '../validation';
 
 const VEHICLE_MODES = ['live', 'simulated'] as const;
@@ -41,7 +41,11 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	readOptionsCollection(),
 ];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['getMany'] } }, properties);
 

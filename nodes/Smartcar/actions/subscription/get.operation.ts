@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { subscriptionOf } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
+import { readOptionsCollection } from '../common.descriptions';
 import { requiredId } from '../validation';
 
 /** The Subscription ID field (Get, and Unsubscribe by ID). */
@@ -16,7 +17,10 @@ export const subscriptionIdField: INodeProperties = {
 	description: 'The ID of a subscription, as output by Subscription → Get Many or Subscribe (with Wait Until Active)',
 };
 
-const properties: INodeProperties[] = [subscriptionIdField];
+const properties: INodeProperties[] = [subscriptionIdField, readOptionsCollection()];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['get'] } }, properties);
 

@@ -5,10 +5,13 @@ import { attributesOf, resourceOf } from '../../../shared/json-api';
 import type { SmartcarClient } from '../../../shared/transport';
 import { asString } from '../../../shared/values';
 import { readVehicleAttributes } from '../../../shared/vehicle';
-import { userIdField, vehicleIdField } from '../common.descriptions';
+import { readOptionsCollection, userIdField, vehicleIdField } from '../common.descriptions';
 import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
-const properties: INodeProperties[] = [userIdField(true), vehicleIdField];
+const properties: INodeProperties[] = [userIdField(true), vehicleIdField, readOptionsCollection()];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['vehicle'], operation: ['get'] } }, properties);
 

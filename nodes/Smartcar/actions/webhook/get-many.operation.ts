@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { listResources } from '../../../shared/paged-list';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readWebhook } from '../../../shared/webhooks';
-import { returnAllFields } from '../common.descriptions';
+import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { checkBoolean, checkText, collection, resultLimit } from '../validation';
 
 const properties: INodeProperties[] = [
@@ -48,7 +48,11 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
+	readOptionsCollection(),
 ];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['getMany'] } }, properties);
 

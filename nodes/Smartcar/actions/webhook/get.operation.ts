@@ -3,10 +3,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
 import { webhookOf } from '../../../shared/webhooks';
-import { webhookIdField } from '../common.descriptions';
+import { readOptionsCollection, webhookIdField } from '../common.descriptions';
 import { requiredId } from '../validation';
 
-const properties: INodeProperties[] = [webhookIdField(true)];
+const properties: INodeProperties[] = [webhookIdField(true), readOptionsCollection()];
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['get'] } }, properties);
 
