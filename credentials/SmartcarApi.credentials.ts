@@ -110,6 +110,16 @@ export class SmartcarApi implements ICredentialType {
 			description: 'Smartcar Connect authorization page that drivers open to grant access',
 		},
 		{
+			displayName: 'Max Requests per Second',
+			name: 'maxRequestsPerSecond',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 3 },
+			default: 0,
+			description:
+				'Spaces this credential\'s requests to Smartcar so there are never more than this many per second, across every workflow and item in this n8n process. 0 means no limit: requests go out as fast as they come, and a 429 from Smartcar is waited out as it asks.',
+			hint: 'Set it to your Smartcar plan\'s rate to stay under a known quota without ever seeing a 429 (decimals allowed, e.g. 0.5 for one request every 2 s)',
+		},
+		{
 			displayName: 'Access Token',
 			name: 'accessToken',
 			type: 'hidden',

@@ -38,6 +38,15 @@ export function credentialText(credentials: ICredentialDataDecryptedObject, fiel
 	return typeof value === 'string' ? value.trim() : '';
 }
 
+/**
+ * The credential's Max Requests per Second: a finite number above 0, or 0 (no limit) when empty, zero, negative or
+ * not a number.
+ */
+export function maxRequestsPerSecond(credentials: ICredentialDataDecryptedObject): number {
+	const value = Number(credentials.maxRequestsPerSecond ?? 0);
+	return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
 /** A custom endpoint field: trimmed and without trailing slashes, or production's when it is left empty. */
 function customUrl(credentials: ICredentialDataDecryptedObject, field: keyof SmartcarEndpoints): string {
 	const value = credentialText(credentials, field);

@@ -12,19 +12,27 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { displayUrl, redact, redactDeep, redirectTarget, secretsOf } from '../../credentials/redact';
-import { CREDENTIAL_NAME, credentialText, resolveEndpoints, type SmartcarEndpoints } from '../../credentials/smartcar-credential';
+import {
+	CREDENTIAL_NAME,
+	credentialText,
+	maxRequestsPerSecond,
+	resolveEndpoints,
+	type SmartcarEndpoints,
+} from '../../credentials/smartcar-credential';
 import { cachedTokens } from '../../credentials/smartcar-token';
 import { errorCodeOf, errorMessageOf, errorResponseOf, tokenFailureOf, type ErrorResponse } from './http-failure';
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './api-error';
 import { connectStateKey } from './connect-state';
 import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from './connections';
+import { rateLimiterFor, rateLimiterKey, type Clearance, type RateLimiter } from './rate-limiter';
 import { headerValue } from './values';
 
 /**
  * The one way this package talks to Smartcar: the Vehicle API and the Management API. Authentication (application
  * token, renewed by n8n once on a 401) comes from the `smartcarApi` credential through
  * `httpRequestWithAuthentication`; this layer adds the base URL, the `sc-user-id` header, bounded retries for 429 and
- * 5xx (state changes at most once), no redirects, deadlines, and errors that say what to do.
+ * 5xx (state changes at most once), no redirects, deadlines, and errors that say what to do. Every request passes the
+ * credential's rate limiter first (rate-limiter.ts): the pauses Smartcar asked for and Max Requests per Second.
  */
 
 /** Where a client runs: a node execution, an editor list search, or a trigger's publish hooks (webhookMethods). */
@@ -73,7 +81,11 @@ const MANAGEMENT_NOT_FOUND_ADVICE =
 	'Webhook → Get Many, Subscription → Get Many and Connection → Get Many list what exists.';
 
 const RETRY_POLICY = {
-	/** 429: retries after Smartcar's `retry-after`, as long as it asks for no more than `maxRateLimitWaitSeconds`. */
+	/**
+	 * 429: retries after Smartcar's `retry-after`, as long as it asks for no more than `maxRateLimitWaitSeconds`. The
+	 * wait is the credential's: every request of the application (RATE_LIMIT:SMARTCAR_API) or of the vehicle
+	 * (RATE_LIMIT:VEHICLE) waits too, and fails at once when the pause is longer than that bound.
+	 */
 	maxRateLimitRetries: 3,
 	maxRateLimitWaitSeconds: 60,
 	defaultRateLimitWaitSeconds: 2,
@@ -94,6 +106,17 @@ const OUTCOME_UNKNOWN_STATUSES = new Set([500, 502, 503, 504]);
 const AFTER_SENDING_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
 /** Network failures before the request left this machine: safe to retry for every request. */
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+/** The vehicle a request is for, from its path `…/vehicles/{id}…`; undefined for requests about no one vehicle. */
+function vehicleIdOf(url: string): string | undefined {
+	const match = /\/vehicles\/([^/?#]+)/.exec(new URL(url).pathname);
+	if (!match) return undefined;
+	try {
+		return decodeURIComponent(match[1]);
+	} catch {
+		return match[1];
+	}
+}
+
 /** A guard against a server whose `next` never ends: 1,000 pages of 100 is far above any real fleet. */
 const MAX_PAGES = 1000;
 
@@ -170,11 +193,18 @@ interface ListConnectionsOptions {
 }
 
 export class SmartcarClient {
+	/** The credential's limiter, shared with every other client of the same credential in this process. */
+	private readonly limiter: RateLimiter;
+	/** When this client (one node run) started: a pause Smartcar asked for before it is not refused to it. */
+	private readonly startedAt = Date.now();
+
 	private constructor(
 		private readonly context: SmartcarContext,
 		private readonly credentials: ICredentialDataDecryptedObject,
 		readonly endpoints: SmartcarEndpoints,
-	) {}
+	) {
+		this.limiter = rateLimiterFor(rateLimiterKey({ ...endpoints, clientId: credentialText(credentials, 'clientId') }));
+	}
 
 	/** Reads the credential once per node run: its endpoints, and its secrets so no message can carry them. */
 	static async create(context: SmartcarContext): Promise<SmartcarClient> {
@@ -259,21 +289,25 @@ export class SmartcarClient {
 
 	private async send(url: string, request: Omit<SmartcarRequest, 'path'>, itemIndex: number): Promise<SmartcarResponse> {
 		const changesState = request.method !== 'GET';
+		const vehicleId = vehicleIdOf(url);
 		let rateLimitRetries = 0;
 		let serverRetries = 0;
 		for (;;) {
+			await this.clearance(vehicleId, itemIndex);
 			const attempt = await this.attempt(url, request);
 			if (attempt.kind === 'ok') return attempt.response;
 			if (attempt.kind === 'http' && isAccepted(attempt.response.status, request.acceptStatuses)) {
 				const headers = attempt.response.headers ?? {};
 				return { status: attempt.response.status, body: attempt.response.body, headers, requestId: headerValue(headers, 'sc-request-id') };
 			}
+			const shared = attempt.kind === 'http' && attempt.response.status === 429 && this.sharePause(attempt.info, vehicleId);
 			if (attempt.kind === 'http' && attempt.response.status === 429 && rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) {
 				const given = attempt.info.retryAfterSeconds;
 				const wait = given ?? (changesState ? undefined : RETRY_POLICY.defaultRateLimitWaitSeconds);
 				if (wait !== undefined && wait <= RETRY_POLICY.maxRateLimitWaitSeconds) {
 					rateLimitRetries++;
-					await this.pause(wait * 1000, itemIndex);
+					// A shared pause is waited for by the clearance before the next attempt.
+					if (!shared) await this.pause(wait * 1000, itemIndex);
 					continue;
 				}
 			}
@@ -283,6 +317,63 @@ export class SmartcarClient {
 			}
 			throw await this.errorFor(attempt, url, request, itemIndex);
 		}
+	}
+
+	/**
+	 * Tells the credential's limiter about a 429 with `retry-after`, so every request it concerns waits: the
+	 * vehicle's for RATE_LIMIT:VEHICLE, the application's for any other 429. Whether it did (a 429 without
+	 * `retry-after`, or a vehicle limit on a request for no one vehicle, is this request's alone).
+	 */
+	private sharePause(info: SmartcarErrorInfo, vehicleId: string | undefined): boolean {
+		const seconds = info.retryAfterSeconds;
+		if (seconds === undefined) return false;
+		if (info.code === 'VEHICLE') {
+			if (vehicleId === undefined) return false;
+			this.limiter.pause(vehicleId, seconds, Date.now());
+		} else {
+			this.limiter.pause(undefined, seconds, Date.now());
+		}
+		return true;
+	}
+
+	/**
+	 * Waits until the credential's limiter lets a request (for `vehicleId`, if any) go: the pauses Smartcar asked
+	 * for, then a slot under Max Requests per Second. A pause longer than the bound fails at once, without sending.
+	 */
+	private async clearance(vehicleId: string | undefined, itemIndex: number): Promise<void> {
+		const maxWaitMs = RETRY_POLICY.maxRateLimitWaitSeconds * 1000;
+		const perSecond = maxRequestsPerSecond(this.credentials);
+		for (;;) {
+			const clearance = this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs);
+			if (clearance.kind === 'refused') throw await this.pausedError(clearance, itemIndex);
+			if (clearance.kind === 'wait') {
+				await this.pause(clearance.ms, itemIndex);
+				continue;
+			}
+			const slotMs = this.limiter.reserveSlot(Date.now(), perSecond);
+			if (slotMs <= 0) return;
+			await this.pause(slotMs, itemIndex);
+			// Smartcar may have asked for a pause while this request waited for its slot.
+			if (this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs).kind === 'go') return;
+		}
+	}
+
+	/** A request not sent because Smartcar asked this application or vehicle to wait longer than the bound. */
+	private async pausedError(clearance: Extract<Clearance, { kind: 'refused' }>, itemIndex: number): Promise<NodeApiError> {
+		const { vehicleId, seconds } = clearance;
+		const code = vehicleId === undefined ? 'SMARTCAR_API' : 'VEHICLE';
+		const whose = vehicleId === undefined ? 'this application' : `vehicle ${vehicleId}`;
+		return await this.safeError(
+			{ status: 429, type: 'RATE_LIMIT', code, retryAfterSeconds: seconds },
+			{
+				message: `Smartcar's rate limit pauses ${whose} for another ${seconds} s, longer than the ${RETRY_POLICY.maxRateLimitWaitSeconds} s this node waits; the request was not sent`,
+				description:
+					`An earlier request got HTTP 429 RATE_LIMIT:${code} from Smartcar, asking to wait. This request was not sent, so nothing was carried out. ` +
+					'Run it again after that time. Max Requests per Second in the Smartcar API credential keeps requests under a known quota so that Smartcar need not pause them.',
+				httpCode: '429',
+			},
+			itemIndex,
+		);
 	}
 
 	/**

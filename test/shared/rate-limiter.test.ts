@@ -1,0 +1,72 @@
+/**
+ * The rate limiter's arithmetic (nodes/shared/rate-limiter.ts), on given times: pauses per application and per
+ * vehicle, the bound beyond which a pause refuses instead of waiting, spacing under Max Requests per Second, and one
+ * limiter per credential key, never keyed by the secret.
+ */
+import { clearRateLimiters, RateLimiter, rateLimiterFor, rateLimiterKey } from '../../nodes/shared/rate-limiter';
+
+const T0 = 1_000_000;
+const BOUND_MS = 60_000;
+
+describe('pauses', () => {
+	test('an application pause holds every request; a vehicle pause only that vehicle', () => {
+		const limiter = new RateLimiter();
+		limiter.pause('car-1', 2, T0);
+		expect(limiter.clearance('car-1', T0 + 500, T0 - 1, BOUND_MS)).toEqual({ kind: 'wait', ms: 1500 });
+		expect(limiter.clearance('car-2', T0 + 500, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
+		expect(limiter.clearance(undefined, T0 + 500, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
+		limiter.pause(undefined, 3, T0 + 1000);
+		expect(limiter.clearance('car-2', T0 + 1000, T0 - 1, BOUND_MS)).toEqual({ kind: 'wait', ms: 3000 });
+		expect(limiter.clearance(undefined, T0 + 4000, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
+	});
+
+	test('a shorter pause never shortens a longer one', () => {
+		const limiter = new RateLimiter();
+		limiter.pause(undefined, 10, T0);
+		limiter.pause(undefined, 1, T0 + 1000);
+		expect(limiter.clearance(undefined, T0 + 2000, T0 - 1, BOUND_MS)).toEqual({ kind: 'wait', ms: 8000 });
+	});
+
+	test('beyond the bound: refused, with the seconds left, to callers running when it was asked for; later ones ask once', () => {
+		const limiter = new RateLimiter();
+		limiter.pause(undefined, 120, T0);
+		expect(limiter.clearance('car-1', T0 + 400, T0 - 5, BOUND_MS)).toEqual({ kind: 'refused', vehicleId: undefined, seconds: 120 });
+		expect(limiter.clearance('car-1', T0 + 400, T0 + 100, BOUND_MS)).toEqual({ kind: 'go' });
+		limiter.pause('car-1', 90, T0 + 1000);
+		expect(limiter.clearance('car-1', T0 + 1000, T0 + 100, BOUND_MS)).toEqual({ kind: 'refused', vehicleId: 'car-1', seconds: 90 });
+		// Once the rest of the pause is within the bound, everyone waits for it.
+		expect(limiter.clearance(undefined, T0 + 70_000, T0 + 100, BOUND_MS)).toEqual({ kind: 'wait', ms: 50_000 });
+	});
+});
+
+describe('Max Requests per Second', () => {
+	test('hands out one slot every 1000 ÷ N ms, in order; 0 means no spacing', () => {
+		const limiter = new RateLimiter();
+		expect([0, 0, 0, 0].map(() => limiter.reserveSlot(T0, 4))).toEqual([0, 250, 500, 750]);
+		expect(limiter.reserveSlot(T0 + 2000, 4)).toBe(0);
+		expect(limiter.reserveSlot(T0 + 2100, 0.5)).toBe(150);
+		expect(limiter.reserveSlot(T0 + 2100, 0)).toBe(0);
+		expect(limiter.reserveSlot(T0 + 2100, Number.NaN)).toBe(0);
+	});
+});
+
+describe('one limiter per credential', () => {
+	const parts = { tokenUrl: 'https://t.example/token', clientId: 'client', apiBaseUrl: 'https://a.example/v3', managementApiUrl: 'https://m.example/v3' };
+
+	beforeEach(() => clearRateLimiters());
+
+	test('the same key gives the same limiter; another client ID or URL another one', () => {
+		const limiter = rateLimiterFor(rateLimiterKey(parts));
+		expect(rateLimiterFor(rateLimiterKey({ ...parts }))).toBe(limiter);
+		expect(rateLimiterFor(rateLimiterKey({ ...parts, clientId: 'other' }))).not.toBe(limiter);
+		expect(rateLimiterFor(rateLimiterKey({ ...parts, apiBaseUrl: 'https://b.example/v3' }))).not.toBe(limiter);
+		clearRateLimiters();
+		expect(rateLimiterFor(rateLimiterKey(parts))).not.toBe(limiter);
+	});
+
+	test('the key holds no secret: it is built from the URLs and the client ID only', () => {
+		const key = rateLimiterKey({ ...parts, clientSecret: 'top-secret-value' } as typeof parts);
+		expect(key).not.toContain('top-secret-value');
+		expect(key).toBe(rateLimiterKey(parts));
+	});
+});
