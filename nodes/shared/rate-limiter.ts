@@ -12,10 +12,13 @@ export interface RateLimiterKeyParts {
 	managementApiUrl: string;
 }
 
-/** Whether a request may be sent now, must wait, or must not be sent (a pause longer than the caller waits). */
+/** A pause Smartcar asked for, as an identity: who asked for it can tell its own pause from another request's. */
+export type PauseRef = object;
+
+/** Whether a request may be sent now, must wait (for which pause), or must not be sent (a pause longer than the bound). */
 export type Clearance =
 	| { kind: 'go' }
-	| { kind: 'wait'; ms: number }
+	| { kind: 'wait'; ms: number; pause: PauseRef }
 	| { kind: 'refused'; vehicleId?: string; seconds: number };
 
 interface Pause {
@@ -36,16 +39,18 @@ export class RateLimiter {
 
 	/**
 	 * Smartcar asked to wait `seconds` from `now`: for the whole application, or only for `vehicleId`. A pause never
-	 * shortens one already in force.
+	 * shortens one already in force. Returns the pause now in force: the caller's own when it set or extended it.
 	 */
-	pause(vehicleId: string | undefined, seconds: number, now: number): void {
+	pause(vehicleId: string | undefined, seconds: number, now: number): PauseRef {
 		const until = now + Math.max(0, seconds) * 1000;
 		if (vehicleId === undefined) {
 			this.application = extended(this.application, until, now);
-			return;
+			return this.application;
 		}
 		if (this.vehicles.size >= MAX_VEHICLE_PAUSES) this.forgetEnded(now);
-		this.vehicles.set(vehicleId, extended(this.vehicles.get(vehicleId), until, now));
+		const pause = extended(this.vehicles.get(vehicleId), until, now);
+		this.vehicles.set(vehicleId, pause);
+		return pause;
 	}
 
 	/**
@@ -55,7 +60,7 @@ export class RateLimiter {
 	 * limit may have been lifted meanwhile.
 	 */
 	clearance(vehicleId: string | undefined, now: number, startedAt: number, maxWaitMs: number): Clearance {
-		let waitMs = 0;
+		let longest: { ms: number; pause: PauseRef } | undefined;
 		const scopes: Array<[Pause | undefined, string | undefined]> = [[this.application, undefined]];
 		if (vehicleId !== undefined) scopes.push([this.vehicles.get(vehicleId), vehicleId]);
 		for (const [pause, scope] of scopes) {
@@ -65,9 +70,9 @@ export class RateLimiter {
 				if (startedAt <= pause.since) return { kind: 'refused', vehicleId: scope, seconds: Math.ceil(remaining / 1000) };
 				continue;
 			}
-			waitMs = Math.max(waitMs, remaining);
+			if (!longest || remaining > longest.ms) longest = { ms: remaining, pause };
 		}
-		return waitMs > 0 ? { kind: 'wait', ms: waitMs } : { kind: 'go' };
+		return longest ? { kind: 'wait', ...longest } : { kind: 'go' };
 	}
 
 	/**

@@ -24,7 +24,7 @@ import { errorCodeOf, errorMessageOf, errorResponseOf, tokenFailureOf, type Erro
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './api-error';
 import { connectStateKey } from './connect-state';
 import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from './connections';
-import { rateLimiterFor, rateLimiterKey, type Clearance, type RateLimiter } from './rate-limiter';
+import { rateLimiterFor, rateLimiterKey, type Clearance, type PauseRef, type RateLimiter } from './rate-limiter';
 import { headerValue } from './values';
 
 /**
@@ -87,6 +87,12 @@ const RETRY_POLICY = {
 	 * (RATE_LIMIT:VEHICLE) waits too, and fails at once when the pause is longer than that bound.
 	 */
 	maxRateLimitRetries: 3,
+	/**
+	 * A 429 answered right after waiting for a pause another request was given does not count against
+	 * `maxRateLimitRetries` (many requests waited for the same pause; Smartcar lets only some through), but a request
+	 * takes at most this many 429s in all.
+	 */
+	maxRateLimitAnswers: 20,
 	maxRateLimitWaitSeconds: 60,
 	defaultRateLimitWaitSeconds: 2,
 	/** 500/502/503/504 and dropped connections (reads only): exponential back-off from `serverBackoffMs`. */
@@ -291,21 +297,26 @@ export class SmartcarClient {
 		const changesState = request.method !== 'GET';
 		const vehicleId = vehicleIdOf(url);
 		let rateLimitRetries = 0;
+		let rateLimitAnswers = 0;
 		let serverRetries = 0;
+		let ownPause: PauseRef | undefined;
 		for (;;) {
-			await this.clearance(vehicleId, itemIndex);
+			const waitedFor = await this.clearance(vehicleId, itemIndex);
 			const attempt = await this.attempt(url, request);
 			if (attempt.kind === 'ok') return attempt.response;
 			if (attempt.kind === 'http' && isAccepted(attempt.response.status, request.acceptStatuses)) {
 				const headers = attempt.response.headers ?? {};
 				return { status: attempt.response.status, body: attempt.response.body, headers, requestId: headerValue(headers, 'sc-request-id') };
 			}
-			const shared = attempt.kind === 'http' && attempt.response.status === 429 && this.sharePause(attempt.info, vehicleId);
-			if (attempt.kind === 'http' && attempt.response.status === 429 && rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) {
+			if (attempt.kind === 'http' && attempt.response.status === 429) {
+				const shared = this.sharePause(attempt.info, vehicleId);
+				const counts = waitedFor === undefined || waitedFor === ownPause;
+				ownPause = shared;
 				const given = attempt.info.retryAfterSeconds;
 				const wait = given ?? (changesState ? undefined : RETRY_POLICY.defaultRateLimitWaitSeconds);
-				if (wait !== undefined && wait <= RETRY_POLICY.maxRateLimitWaitSeconds) {
-					rateLimitRetries++;
+				const retriesLeft = (!counts || rateLimitRetries < RETRY_POLICY.maxRateLimitRetries) && ++rateLimitAnswers < RETRY_POLICY.maxRateLimitAnswers;
+				if (retriesLeft && wait !== undefined && wait <= RETRY_POLICY.maxRateLimitWaitSeconds) {
+					if (counts) rateLimitRetries++;
 					// A shared pause is waited for by the clearance before the next attempt.
 					if (!shared) await this.pause(wait * 1000, itemIndex);
 					continue;
@@ -322,39 +333,38 @@ export class SmartcarClient {
 	/**
 	 * Tells the credential's limiter about a 429 with `retry-after`, so every request it concerns waits: the
 	 * vehicle's for RATE_LIMIT:VEHICLE, the application's for any other 429. Whether it did (a 429 without
-	 * `retry-after`, or a vehicle limit on a request for no one vehicle, is this request's alone).
+	 * `retry-after`, or a vehicle limit on a request for no one vehicle, is this request's alone): the pause now in
+	 * force, or undefined when none was shared.
 	 */
-	private sharePause(info: SmartcarErrorInfo, vehicleId: string | undefined): boolean {
+	private sharePause(info: SmartcarErrorInfo, vehicleId: string | undefined): PauseRef | undefined {
 		const seconds = info.retryAfterSeconds;
-		if (seconds === undefined) return false;
-		if (info.code === 'VEHICLE') {
-			if (vehicleId === undefined) return false;
-			this.limiter.pause(vehicleId, seconds, Date.now());
-		} else {
-			this.limiter.pause(undefined, seconds, Date.now());
-		}
-		return true;
+		if (seconds === undefined) return undefined;
+		if (info.code !== 'VEHICLE') return this.limiter.pause(undefined, seconds, Date.now());
+		return vehicleId === undefined ? undefined : this.limiter.pause(vehicleId, seconds, Date.now());
 	}
 
 	/**
 	 * Waits until the credential's limiter lets a request (for `vehicleId`, if any) go: the pauses Smartcar asked
 	 * for, then a slot under Max Requests per Second. A pause longer than the bound fails at once, without sending.
+	 * Returns the last pause waited for, if any.
 	 */
-	private async clearance(vehicleId: string | undefined, itemIndex: number): Promise<void> {
+	private async clearance(vehicleId: string | undefined, itemIndex: number): Promise<PauseRef | undefined> {
 		const maxWaitMs = RETRY_POLICY.maxRateLimitWaitSeconds * 1000;
 		const perSecond = maxRequestsPerSecond(this.credentials);
+		let waitedFor: PauseRef | undefined;
 		for (;;) {
 			const clearance = this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs);
 			if (clearance.kind === 'refused') throw await this.pausedError(clearance, itemIndex);
 			if (clearance.kind === 'wait') {
+				waitedFor = clearance.pause;
 				await this.pause(clearance.ms, itemIndex);
 				continue;
 			}
 			const slotMs = this.limiter.reserveSlot(Date.now(), perSecond);
-			if (slotMs <= 0) return;
+			if (slotMs <= 0) return waitedFor;
 			await this.pause(slotMs, itemIndex);
 			// Smartcar may have asked for a pause while this request waited for its slot.
-			if (this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs).kind === 'go') return;
+			if (this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs).kind === 'go') return waitedFor;
 		}
 	}
 

@@ -115,6 +115,18 @@ describe('a 429 for the application (RATE_LIMIT:SMARTCAR_API)', () => {
 		expect(apiRequests(sim).filter((request) => request.status === 429)).toHaveLength(1);
 	});
 
+	test('an empty bucket and many requests at once: every item is read, in as many rounds as the bucket needs', async () => {
+		// Up to 16 requests in flight (two executions); the bucket lets 4 through, then 4 a second.
+		sim.setOptions({ applicationRateLimit: { capacity: 4, refillPerSecond: 4 } });
+		const store = credentialStore(sim);
+
+		const runs = await Promise.all([readCharge(repeat(vehicleIds, 2), { store }), readCharge(repeat(vehicleIds, 2), { store })]);
+
+		for (const run of runs) expectAllRead(run, 12);
+		expect(sim.stats.rateLimited.application).toBeGreaterThan(0);
+		expect(apiRequests(sim).filter((request) => request.status === 200)).toHaveLength(24);
+	});
+
 	test('a command waiting for that pause is sent once, after it', async () => {
 		const store = credentialStore(sim);
 		const [limited, commanded] = vehicleIds;

@@ -12,11 +12,11 @@ describe('pauses', () => {
 	test('an application pause holds every request; a vehicle pause only that vehicle', () => {
 		const limiter = new RateLimiter();
 		limiter.pause('car-1', 2, T0);
-		expect(limiter.clearance('car-1', T0 + 500, T0 - 1, BOUND_MS)).toEqual({ kind: 'wait', ms: 1500 });
+		expect(limiter.clearance('car-1', T0 + 500, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait', ms: 1500 });
 		expect(limiter.clearance('car-2', T0 + 500, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
 		expect(limiter.clearance(undefined, T0 + 500, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
 		limiter.pause(undefined, 3, T0 + 1000);
-		expect(limiter.clearance('car-2', T0 + 1000, T0 - 1, BOUND_MS)).toEqual({ kind: 'wait', ms: 3000 });
+		expect(limiter.clearance('car-2', T0 + 1000, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait', ms: 3000 });
 		expect(limiter.clearance(undefined, T0 + 4000, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
 	});
 
@@ -24,7 +24,7 @@ describe('pauses', () => {
 		const limiter = new RateLimiter();
 		limiter.pause(undefined, 10, T0);
 		limiter.pause(undefined, 1, T0 + 1000);
-		expect(limiter.clearance(undefined, T0 + 2000, T0 - 1, BOUND_MS)).toEqual({ kind: 'wait', ms: 8000 });
+		expect(limiter.clearance(undefined, T0 + 2000, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait', ms: 8000 });
 	});
 
 	test('beyond the bound: refused, with the seconds left, to callers running when it was asked for; later ones ask once', () => {
@@ -35,7 +35,16 @@ describe('pauses', () => {
 		limiter.pause('car-1', 90, T0 + 1000);
 		expect(limiter.clearance('car-1', T0 + 1000, T0 + 100, BOUND_MS)).toEqual({ kind: 'refused', vehicleId: 'car-1', seconds: 90 });
 		// Once the rest of the pause is within the bound, everyone waits for it.
-		expect(limiter.clearance(undefined, T0 + 70_000, T0 + 100, BOUND_MS)).toEqual({ kind: 'wait', ms: 50_000 });
+		expect(limiter.clearance(undefined, T0 + 70_000, T0 + 100, BOUND_MS)).toMatchObject({ kind: 'wait', ms: 50_000 });
+	});
+	test("a wait names the pause waited for: the caller's own when it set or extended it, else another's", () => {
+		const limiter = new RateLimiter();
+		const mine = limiter.pause(undefined, 2, T0);
+		expect(limiter.clearance(undefined, T0, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait', pause: mine });
+		expect(limiter.pause(undefined, 1, T0 + 10)).toBe(mine);
+		const theirs = limiter.pause(undefined, 3, T0 + 20);
+		expect(theirs).not.toBe(mine);
+		expect(limiter.clearance('car-1', T0 + 30, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait', pause: theirs });
 	});
 });
 
