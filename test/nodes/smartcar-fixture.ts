@@ -13,6 +13,7 @@ import type {
 
 import { SmartcarApi } from '../../credentials/SmartcarApi.credentials';
 import { clearTokenCache } from '../../credentials/smartcar-token';
+import { clearRateLimiters } from '../../nodes/shared/rate-limiter';
 import { Smartcar } from '../../nodes/Smartcar/Smartcar.node';
 import { CredentialStore, runWorkflow, type RunWorkflowResult, type WorkflowJson } from '../harness';
 import type { FaultRule, RequestRecord, SimConnection, Simulator, SimulatedResponse, SimVehicle } from '../../tooling/simulator';
@@ -171,6 +172,7 @@ export function expectedConnection(sim: Simulator, connection: SimConnection): I
  */
 export function resetBetweenTests(sim: Simulator, settings: Parameters<Simulator['setOptions']>[0] = {}): void {
 	clearTokenCache();
+	clearRateLimiters();
 	sim.clearFaults();
 	sim.setOptions({
 		connectionsShape: 'B',
