@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { listResources } from '../../../shared/paged-list';
+import { listResources, type PagedListRequest } from '../../../shared/paged-list';
 import { readSubscription } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields, userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
@@ -49,12 +49,8 @@ export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['getMany'] } }, properties);
 
-interface GetManySubscriptionsParams {
-	/** Smartcar's `filter[…]` query parameters. */
-	filters: IDataObject;
-	/** undefined: Return All. */
-	limit?: number;
-}
+/** The checked filters (Smartcar's `filter[…]` query parameters) and the Limit (undefined: Return All). */
+type GetManySubscriptionsParams = Required<Pick<PagedListRequest, 'filters'>> & Pick<PagedListRequest, 'limit'>;
 
 /** The optional webhook, user and vehicle (valid IDs when given), the vehicle mode, and Return All / Limit. */
 export function validate(this: IExecuteFunctions, itemIndex: number): GetManySubscriptionsParams {

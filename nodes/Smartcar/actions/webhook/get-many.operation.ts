@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { listResources } from '../../../shared/paged-list';
+import { listResources, type PagedListRequest } from '../../../shared/paged-list';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readWebhook } from '../../../shared/webhooks';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
@@ -56,12 +56,8 @@ export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['getMany'] } }, properties);
 
-interface GetManyWebhooksParams {
-	/** Smartcar's `filter[…]` query parameters. */
-	filters: IDataObject;
-	/** undefined: Return All. */
-	limit?: number;
-}
+/** The checked filters (Smartcar's `filter[…]` query parameters) and the Limit (undefined: Return All). */
+type GetManyWebhooksParams = Required<Pick<PagedListRequest, 'filters'>> & Pick<PagedListRequest, 'limit'>;
 
 /** Return All / Limit and the filters, each checked; a yes/no filter is sent as the text true or false. */
 export function validate(this: IExecuteFunctions, itemIndex: number): GetManyWebhooksParams {
