@@ -27,6 +27,9 @@ export interface PagedListRequest {
 	maxPageSize?: number;
 }
 
+/** What a Get Many operation checks before listing: its `filter[…]` parameters and the Limit (undefined: Return All). */
+export type ListParams = Required<Pick<PagedListRequest, 'filters'>> & Pick<PagedListRequest, 'limit'>;
+
 /** The raw resources of every page (or of the first `limit`), in Smartcar's order. */
 export async function listResources(client: SmartcarClient, request: PagedListRequest, itemIndex = 0): Promise<unknown[]> {
 	const maxPageSize = request.maxPageSize ?? MANAGEMENT_MAX_PAGE_SIZE;

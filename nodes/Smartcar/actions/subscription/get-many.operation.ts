@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { listResources, type PagedListRequest } from '../../../shared/paged-list';
+import { listResources, type ListParams } from '../../../shared/paged-list';
 import { readSubscription } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields, userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
@@ -49,11 +49,8 @@ export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['getMany'] } }, properties);
 
-/** The checked filters (Smartcar's `filter[…]` query parameters) and the Limit (undefined: Return All). */
-type GetManySubscriptionsParams = Required<Pick<PagedListRequest, 'filters'>> & Pick<PagedListRequest, 'limit'>;
-
 /** The optional webhook, user and vehicle (valid IDs when given), the vehicle mode, and Return All / Limit. */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManySubscriptionsParams {
+export function validate(this: IExecuteFunctions, itemIndex: number): ListParams {
 	const filters: IDataObject = {};
 	const webhookId = optionalId.call(this, 'webhookId', 'Webhook', itemIndex);
 	if (webhookId !== undefined) filters['filter[webhookId]'] = webhookId;
@@ -77,7 +74,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManySub
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
-	{ filters, limit }: GetManySubscriptionsParams,
+	{ filters, limit }: ListParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const resources = await listResources(client, { api: 'management', path: '/subscriptions', filters, limit }, itemIndex);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { listResources, type PagedListRequest } from '../../../shared/paged-list';
+import { listResources, type ListParams } from '../../../shared/paged-list';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readWebhook } from '../../../shared/webhooks';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
@@ -56,11 +56,8 @@ export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['getMany'] } }, properties);
 
-/** The checked filters (Smartcar's `filter[…]` query parameters) and the Limit (undefined: Return All). */
-type GetManyWebhooksParams = Required<Pick<PagedListRequest, 'filters'>> & Pick<PagedListRequest, 'limit'>;
-
 /** Return All / Limit and the filters, each checked; a yes/no filter is sent as the text true or false. */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManyWebhooksParams {
+export function validate(this: IExecuteFunctions, itemIndex: number): ListParams {
 	const given = collection.call(this, 'filters', 'Filters', itemIndex);
 	const filters: IDataObject = {};
 	const name = checkText(this, given.name, 'Filters → Name', itemIndex);
@@ -82,7 +79,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManyWeb
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
-	{ filters, limit }: GetManyWebhooksParams,
+	{ filters, limit }: ListParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
 	const resources = await listResources(client, { api: 'management', path: '/webhooks', filters, limit }, itemIndex);
