@@ -44,7 +44,11 @@ export class SmartcarTrigger implements INodeType {
 		name: 'smartcarTrigger',
 		icon: { light: 'file:../../icons/smartcar.svg', dark: 'file:../../icons/smartcar.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// Version 2 behaves exactly like version 1. n8n evaluates `$parameter.options.binaryData` with its expression
+		// engine for every request to a version-1 trigger (n8n's Webhook node v1 had that option); from version 2 on it
+		// does not, which costs less CPU per delivery. Workflows saved with version 1 keep it; new nodes get version 2.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["trigger"] === "connectRedirect" ? "Connect redirect" : "Vehicle events" }}',
 		description: 'Starts the workflow on Smartcar webhooks (vehicle state and errors) or when a driver returns from Smartcar Connect',
 		defaults: { name: 'Smartcar Trigger' },

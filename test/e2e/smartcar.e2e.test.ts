@@ -90,6 +90,7 @@ const WF = {
 	lock: 'e2eScCommandLock',
 	httpRequest: 'e2eScHttpRequest',
 	trigger: 'e2eScTrigger',
+	triggerV1: 'e2eScTriggerV1',
 } as const;
 const PATH = {
 	connections: 'sc-e2e-connections',
@@ -100,6 +101,8 @@ const PATH = {
 	httpRequest: 'sc-e2e-http-request',
 } as const;
 const TRIGGER_WEBHOOK_ID = randomUUID();
+/** A version-1 Smartcar Trigger, as in workflows saved before version 2. */
+const TRIGGER_V1_WEBHOOK_ID = randomUUID();
 const EXAMPLE = {
 	lowBattery: exampleId('low-battery-alert.json'),
 	fleetReport: exampleId('fleet-report.json'),
@@ -146,6 +149,7 @@ function buildWorkflows(apiBaseUrl: string): WorkflowJson[] {
 		operationWorkflow({ id: WF.lock, path: PATH.lock, credential: CREDENTIAL, parameters: { resource: 'command', operation: 'lock', ...userAndVehicle }, continueOnFail: true }),
 		httpRequestWorkflow({ id: WF.httpRequest, path: PATH.httpRequest, credential: CREDENTIAL, apiBaseUrl }),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_WEBHOOK_ID, credential: CREDENTIAL }),
+		triggerWorkflow({ id: WF.triggerV1, webhookId: TRIGGER_V1_WEBHOOK_ID, credential: CREDENTIAL, typeVersion: 1 }),
 	];
 }
 
@@ -244,6 +248,7 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 	async function waitForAllWebhooks(): Promise<void> {
 		for (const path of Object.values(PATH)) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_WEBHOOK_ID), { timeoutMs: 120_000 });
+		await n8n.waitForWebhook(triggerPath(TRIGGER_V1_WEBHOOK_ID), { timeoutMs: 120_000 });
 		const examples = webhookEndpoints(loadExamples());
 		expect(examples.map(({ path, method }) => `${method} ${path}`).sort()).toEqual([
 			'GET smartcar-connect-redirect/webhook',
@@ -259,10 +264,10 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 	}
 
 	/** The trigger execution that carries this event (its trigger item's eventId). */
-	async function triggerExecutionFor(eventId: string): Promise<ExecutionDetail> {
+	async function triggerExecutionFor(eventId: string, workflowId: string = WF.trigger): Promise<ExecutionDetail> {
 		const deadline = Date.now() + 60_000;
 		for (;;) {
-			const executions = await n8n.listExecutions(WF.trigger, { includeData: true });
+			const executions = await n8n.listExecutions(workflowId, { includeData: true });
 			// (an execution n8n has not finished writing yet can be listed without its run data)
 			const found = executions.find(
 				(execution) =>
@@ -345,6 +350,16 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const ledger = JSON.parse(readFileSync(join(n8n.userFolder, '.n8n', 'nodes', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 			const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 			expect(ledger.dependencies['n8n-nodes-smartcar']).toBe(version);
+		});
+
+		it('offers the Smartcar Trigger in versions 1 and 2, version 2 for new nodes', () => {
+			const types = JSON.parse(readFileSync(join(n8n.userFolder, '.cache', 'n8n', 'public', 'types', 'nodes.json'), 'utf8')) as Array<{
+				name: string;
+				version: number | number[];
+				defaultVersion?: number;
+			}>;
+			const trigger = types.find((type) => type.name === SMARTCAR_TRIGGER_TYPE);
+			expect(trigger).toEqual(expect.objectContaining({ version: [1, 2], defaultVersion: 2 }));
 		});
 
 		it('offers the Webhook and Subscription resources, and the Webhook picker lists the application\'s webhooks', async () => {
@@ -591,6 +606,25 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			expect(item.signals).toEqual(
 				expect.arrayContaining([expect.objectContaining({ code: CODES.soc, value: numberValue(vehicle, CODES.soc), unit: 'percent', status: 'SUCCESS' })]),
 			);
+		});
+
+		it('a version-1 trigger (workflows saved before version 2) answers VERIFY, refuses unsigned deliveries and starts the same item', async () => {
+			const v1Url = n8n.webhookUrl(triggerPath(TRIGGER_V1_WEBHOOK_ID));
+			const send = async (payload: JsonObject, options: { omitSignature?: boolean } = {}) =>
+				await sendWebhook(v1Url, payload, { managementToken: APP.managementToken, timeoutMs: 30_000, ...options });
+			const challenge = randomBytes(24).toString('hex');
+			expect(isValidVerifyAnswer(await send(verifyPayload(challenge)), challenge, APP.managementToken)).toBe(true);
+
+			const vehicle = vehicleOf(1, 0);
+			const payload = vehicleStatePayload(sim.fleet, vehicle.id, { form: 'real', signals: [CODES.soc], triggerSignals: [CODES.soc] });
+			expect((await send(payload, { omitSignature: true })).status).toBe(401);
+			const response = await send(payload);
+			expect(response.json).toEqual({ status: 'received', eventId: payload.eventId });
+			const execution = await triggerExecutionFor(String(payload.eventId), WF.triggerV1);
+			expect(execution.status).toBe('success');
+			const [item] = nodeOutput(execution, 'Smartcar Trigger');
+			expect(item).toEqual(expect.objectContaining({ eventType: 'VEHICLE_STATE', userId: alice().id, vehicleId: vehicle.id, triggers: [CODES.soc] }));
+			expect((await n8n.listExecutions(WF.triggerV1)).length).toBe(1);
 		});
 
 		it('a signed VEHICLE_ERROR starts the workflow with the errors', async () => {
@@ -902,7 +936,8 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 				cursor = page.nextCursor;
 			} while (cursor);
 			const failed = executions.filter((execution) => execution.status === 'error');
-			const expectedTotal = [...runs.values()].reduce((sum, count) => sum + count, 0) + (await n8n.listExecutions(WF.trigger)).length;
+			const triggerRuns = (await n8n.listExecutions(WF.trigger)).length + (await n8n.listExecutions(WF.triggerV1)).length;
+			const expectedTotal = [...runs.values()].reduce((sum, count) => sum + count, 0) + triggerRuns;
 			expect(executions.length).toBe(expectedTotal);
 			expect(failed.length).toBeGreaterThanOrEqual(1);
 			expect(executions.every((execution) => execution.data !== undefined)).toBe(true);

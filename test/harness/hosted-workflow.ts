@@ -52,8 +52,8 @@ export class HostedWorkflow {
 		this.stored = jsonCopy(options.staticData ?? this.json.staticData ?? null);
 		this.triggerNode = findTriggerNode(this.json.nodes, this.nodeTypes, options.triggerNode);
 		this.triggerType = this.nodeTypes.getByNameAndVersion(this.triggerNode.type, this.triggerNode.typeVersion);
-		if (this.triggerNode.typeVersion !== 1) {
-			throw new Error(`The webhook host mirrors n8n's request handling for typeVersion 1 webhook nodes only`);
+		if (this.triggerNode.typeVersion !== 1 && this.triggerNode.typeVersion !== 2) {
+			throw new Error(`The webhook host mirrors n8n's request handling for typeVersion 1 and 2 webhook nodes only`);
 		}
 	}
 

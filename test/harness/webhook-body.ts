@@ -1,9 +1,10 @@
 /**
- * Body parsing as n8n 2.41.1 does it for a typeVersion 1 webhook node without a binaryData option
- * (middlewares/body-parser.js and webhook-helpers.js parseRequestBody): the exact bytes go to `req.rawBody`,
- * then JSON (n8n's jsonParse), urlencoded and text/plain bodies are parsed into `req.body`; a body n8n cannot
- * parse is refused with 422 before the node runs. Multipart bodies are left unread.
- * Not emulated: Content-Encoding (gzip/deflate), XML bodies, binary-data webhooks, typeVersion > 1 rules.
+ * Body parsing as n8n 2.41.1 does it for a webhook node without a binaryData option (middlewares/body-parser.js and
+ * webhook-helpers.js parseRequestBody): the exact bytes go to `req.rawBody`, then JSON (n8n's jsonParse), urlencoded
+ * and text/plain bodies are parsed into `req.body`; a body n8n cannot parse is refused with 422 before the node runs.
+ * Multipart bodies are left unread. From typeVersion 2 on, a body whose content type n8n cannot parse is left unread
+ * too; the node reads it with `req.readRawBody()`, as n8n's rawBodyReader middleware provides.
+ * Not emulated: Content-Encoding (gzip/deflate), XML bodies, binary-data webhooks.
  */
 import { parse as parseQueryString } from 'node:querystring';
 
@@ -20,10 +21,21 @@ const PAYLOAD_SIZE_MAX = 16 * 1024 * 1024;
 
 const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
-/** Sets req.contentType / req.encoding (n8n's parseIncomingMessage), reads the raw body and parses it. */
-export async function readWebhookBody(req: Request): Promise<void> {
+/** webhook-helpers.js isParsableContentType. */
+function isParsableContentType(contentType: string | undefined): boolean {
+	if (!contentType) return false;
+	return ['application/json', 'text/plain', 'application/x-www-form-urlencoded'].some((type) => contentType.startsWith(type)) || /[/+]xml$/.test(contentType);
+}
+
+/**
+ * Sets req.contentType / req.encoding (n8n's parseIncomingMessage) and `req.readRawBody`, reads the raw body and
+ * parses it, unless the node's `typeVersion` (2 and later) leaves a body of that content type unread.
+ */
+export async function readWebhookBody(req: Request, typeVersion: number): Promise<void> {
 	requireFromCore<BackendNetworkModule>('@n8n/backend-network').parseIncomingMessage(req);
+	req.readRawBody = async () => await readRawBody(req);
 	if (req.contentType?.startsWith('multipart/')) return;
+	if (typeVersion > 1 && !isParsableContentType(req.contentType)) return;
 	await readRawBody(req);
 	const { rawBody, contentType, encoding } = req;
 	if (!rawBody?.length) return;

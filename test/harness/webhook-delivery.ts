@@ -84,7 +84,7 @@ export class Delivery {
 			}
 			const responseCode = Number(this.field('responseCode', 200));
 			const responseData = this.field('responseData', 'firstEntryJson', true);
-			await readWebhookBody(this.req);
+			await readWebhookBody(this.req, this.startNode.typeVersion);
 			const { result, failure } = await this.callWebhook();
 			if (result.noWebhookResponse === true) this.answer(() => {});
 			if (result.workflowData === undefined) {

@@ -504,3 +504,36 @@ describe('responds at once (onReceived)', () => {
 		}
 	});
 });
+
+describe('node versions (version 2 only spares n8n an expression per delivery)', () => {
+	async function itemsAt(typeVersion: number, body: string, contentType?: string): Promise<{ status: number; items: IDataObject[] }> {
+		// De-duplication off: both versions receive the same event.
+		const host = await startTriggerHost({ typeVersion, parameters: { options: { deduplicate: false } } });
+		try {
+			const response = await postSigned(host.url(), body, { contentType });
+			if (response.status !== 200) return { status: response.status, items: [] };
+			const [execution] = await host.waitForExecutions(1);
+			expect(execution.error).toBeUndefined();
+			return { status: response.status, items: execution.items[0].map((item) => item.json) };
+		} finally {
+			await host.close();
+		}
+	}
+
+	it('version 1 (workflows saved before version 2) and version 2 make the same item of the same delivery', async () => {
+		const body = JSON.stringify(statePayload('evt-versions'));
+		const v1 = await itemsAt(1, body);
+		const v2 = await itemsAt(2, body);
+		expect(v1.status).toBe(200);
+		expect(v2.items).toHaveLength(1);
+		expect(v2.items).toEqual(v1.items);
+		expect(v2.items[0]).toEqual(expect.objectContaining({ eventId: 'evt-versions', userId: owner?.id, vehicleId: vehicle.id }));
+	});
+
+	it('version 2: a signed delivery with a content type n8n leaves unread (octet-stream) is read from its raw bytes', async () => {
+		const body = JSON.stringify(statePayload('evt-octet'));
+		const { status, items } = await itemsAt(2, body, 'application/octet-stream');
+		expect(status).toBe(200);
+		expect(items).toEqual([expect.objectContaining({ eventId: 'evt-octet', eventType: 'VEHICLE_STATE', vehicleId: vehicle.id })]);
+	});
+});

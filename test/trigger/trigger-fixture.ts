@@ -40,12 +40,13 @@ export function credentialData(overrides: ICredentialDataDecryptedObject = {}): 
 	};
 }
 
-export function triggerNode(parameters: INode['parameters'] = {}): INode {
+/** The trigger node at the version new nodes get (2) unless `typeVersion` says otherwise. */
+export function triggerNode(parameters: INode['parameters'] = {}, typeVersion = 2): INode {
 	return {
 		id: TRIGGER_NODE_ID,
 		name: TRIGGER_NAME,
 		type: TRIGGER_TYPE,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 		webhookId: WEBHOOK_ID,
@@ -55,6 +56,8 @@ export function triggerNode(parameters: INode['parameters'] = {}): INode {
 export interface TriggerHostOptions {
 	/** The trigger node's parameters. */
 	parameters?: INode['parameters'];
+	/** The trigger node's version (default 2, what a new node gets). */
+	typeVersion?: number;
 	/** Credential fields; `null` → no credential at all. */
 	credential?: ICredentialDataDecryptedObject | null;
 	/** Extra nodes after the trigger (connected in a chain). */
@@ -65,7 +68,7 @@ export interface TriggerHostOptions {
 }
 
 export async function startTriggerHost(options: TriggerHostOptions = {}): Promise<WebhookHost> {
-	const nodes: INode[] = [triggerNode(options.parameters)];
+	const nodes: INode[] = [triggerNode(options.parameters, options.typeVersion)];
 	const nodeTypes: Record<string, INodeType> = {
 		[TRIGGER_TYPE]: options.triggerClass ? new options.triggerClass() : new SmartcarTrigger(),
 	};
