@@ -8,6 +8,8 @@
  *   3. webhook   throughput and latency: Smartcar Trigger vs Webhook node with header auth (+ de-duplication)
  *   4. footprint packed size, files, load time, n8n start-up with and without the package
  *   5. queue     queue mode: exchanges per token lifetime over 2 workers (skipped without PostgreSQL/Redis)
+ *   6. fleet     a 1,000-vehicle Signal → Get Many sweep at Smartcar-like latency under an application rate limit:
+ *                Smartcar node (default, 1 in flight, with the quota field) vs HTTP Request (batched, unbatched)
  *
  * Options: see bench/lib/options.ts (`--quick`, `--only token,overhead`, `--reps 3`, …). Everything started is
  * stopped again (n8n by PID, simulators closed, temp folders removed), also on failure and on Ctrl-C.
@@ -24,7 +26,9 @@ import { parseOptions, renderSource, wantsHelp, type BenchOptions, type Section 
 import { renderReport, type Background, type BenchResults } from './lib/report';
 import { Cleanup, elapsedMs, errorText, progress, sleep } from './lib/util';
 import { pathOf } from './lib/workflows';
+import { DEFAULT_REQUESTS_IN_FLIGHT } from '../nodes/Smartcar/actions/common.descriptions';
 import { runFootprint } from './sections/footprint';
+import { prepareFleetSection } from './sections/fleet';
 import { prepareOverheadSection } from './sections/overhead';
 import { runQueueSection } from './sections/queue';
 import { prepareTokenSection } from './sections/token';
@@ -79,10 +83,10 @@ async function timed<T>(results: BenchResults, section: string, body: () => Prom
 	}
 }
 
-/** Token, overhead and webhook sections share one regular-mode n8n holding all their workflows. */
+/** Token, overhead, webhook and fleet sections share one regular-mode n8n holding all their workflows. */
 async function runRegularSections(options: BenchOptions, tgz: string, results: BenchResults, cleanup: Cleanup): Promise<void> {
 	const wanted = (section: Section): boolean => options.sections.includes(section);
-	if (!wanted('token') && !wanted('overhead') && !wanted('webhook')) return;
+	if (!wanted('token') && !wanted('overhead') && !wanted('webhook') && !wanted('fleet')) return;
 	const token = wanted('token')
 		? await prepareTokenSection({ reps: options.reps, executions: options.tokenExecutions, items: options.tokenItems, concurrency: options.tokenConcurrency }, cleanup)
 		: undefined;
@@ -90,8 +94,11 @@ async function runRegularSections(options: BenchOptions, tgz: string, results: B
 	const webhook = wanted('webhook')
 		? prepareWebhookSection({ reps: options.reps, deliveries: options.deliveries, sequentialDeliveries: options.quick ? 15 : 40, concurrency: options.concurrency, timeCapMs: options.deliveryTimeCapMs })
 		: undefined;
-	const workflows: WorkflowJson[] = [...(token?.workflows ?? []), ...(overhead?.workflows ?? []), ...(webhook?.workflows ?? [])];
-	const credentials: CredentialJson[] = [...(token?.credentials ?? []), ...(overhead?.credentials ?? []), ...(webhook?.credentials ?? [])];
+	const fleetOptions = { reps: options.reps, vehicles: options.fleetVehicles, latencyMs: options.fleetLatencyMs, jitterMs: options.fleetJitterMs, bucket: options.fleetBucket };
+	const fleet = wanted('fleet') ? await prepareFleetSection(fleetOptions, DEFAULT_REQUESTS_IN_FLIGHT, cleanup) : undefined;
+	const prepared = [token, overhead, webhook, fleet];
+	const workflows: WorkflowJson[] = prepared.flatMap((section) => section?.workflows ?? []);
+	const credentials: CredentialJson[] = prepared.flatMap((section) => section?.credentials ?? []);
 
 	let n8n: N8nInstance | undefined;
 	const stopN8n = cleanup.add('n8n (regular mode)', async () => await n8n?.stop());
@@ -111,6 +118,7 @@ async function runRegularSections(options: BenchOptions, tgz: string, results: B
 		if (token) results.token = await timed(results, 'token', async () => await token.run(instance));
 		if (overhead) results.overhead = await timed(results, 'overhead', async () => await overhead.run(instance));
 		if (webhook) results.webhook = await timed(results, 'webhook', async () => await webhook.run(instance));
+		if (fleet) results.fleet = await timed(results, 'fleet', async () => await fleet.run(instance));
 	} finally {
 		await stopN8n();
 	}
@@ -119,8 +127,9 @@ async function runRegularSections(options: BenchOptions, tgz: string, results: B
 /** `--help` and `--render`: answered without running anything. Returns whether one of them was handled. */
 function answeredWithoutRunning(): boolean {
 	if (wantsHelp()) {
-		process.stdout.write('Usage: npm run bench -- [--quick] [--only token,overhead,webhook,footprint,queue] [--reps N] [--items N] [--deliveries N]\n' +
-			'       [--concurrency N] [--burst-seconds N] [--latency MS] [--executions N] [--token-items N] [--starts N] [--out FILE] [--render RESULTS.json]\nSee bench/lib/options.ts.\n');
+		process.stdout.write('Usage: npm run bench -- [--quick] [--only token,overhead,webhook,footprint,queue,fleet] [--reps N] [--items N] [--deliveries N]\n' +
+			'       [--concurrency N] [--burst-seconds N] [--latency MS] [--executions N] [--token-items N] [--starts N] [--vehicles N] [--fleet-latency MS]\n' +
+			'       [--out FILE] [--render RESULTS.json]\nSee bench/lib/options.ts.\n');
 		return true;
 	}
 	const source = renderSource();

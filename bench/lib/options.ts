@@ -7,7 +7,7 @@
  *   npm run bench -- --only token,overhead --reps 3
  *   BENCH_ONLY=webhook BENCH_REPS=2 npm run bench
  *
- * --only <sections>     token, overhead, webhook, footprint, queue (comma-separated; default all)
+ * --only <sections>     token, overhead, webhook, footprint, queue, fleet (comma-separated; default all)
  * --reps <n>            repetitions per measurement (default 3; --quick 1)
  * --items <n>           items per execution in the per-item overhead run (default 1000; --quick 100)
  * --deliveries <n>      webhook deliveries per variant and repetition (default 2000; --quick 200)
@@ -17,12 +17,14 @@
  * --executions <n>      executions per batch in the token-economy run (default 10; --quick 4)
  * --token-items <n>     items per execution in the token-economy run (default 10; --quick 3)
  * --starts <n>          n8n starts per variant in the footprint run (default 3; --quick 1)
+ * --vehicles <n>        vehicles swept in the fleet run (default 1000; --quick 100)
+ * --fleet-latency <ms>  simulator latency for the fleet run (default 250, ± a fifth of it, at most 50 ms, jitter)
  * --render <json>       only re-render the report from a run's raw numbers (e.g. bench/RESULTS.json) into the .md beside it
  * --out <file>          where to write the report (default bench/RESULTS.md for a full run, else bench/RESULTS.partial.md)
  */
 import { join } from 'node:path';
 
-export const SECTIONS = ['token', 'overhead', 'webhook', 'footprint', 'queue'] as const;
+export const SECTIONS = ['token', 'overhead', 'webhook', 'footprint', 'queue', 'fleet'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -40,6 +42,11 @@ export interface BenchOptions {
 	tokenConcurrency: number;
 	queueExecutions: number;
 	starts: number;
+	fleetVehicles: number;
+	fleetLatencyMs: number;
+	fleetJitterMs: number;
+	/** The simulator's application bucket in the fleet run. */
+	fleetBucket: { capacity: number; refillPerSecond: number };
 	out: string;
 	/** Whether this run covers every section at full size (only such a run writes RESULTS.md by default). */
 	full: boolean;
@@ -71,7 +78,7 @@ function nonNegative(value: string | undefined, name: string, fallback: number):
 }
 
 export function parseOptions(args: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
-	const known = new Set(['quick', 'only', 'reps', 'items', 'deliveries', 'concurrency', 'burst-seconds', 'latency', 'executions', 'token-items', 'starts', 'out', 'render', 'help']);
+	const known = new Set(['quick', 'only', 'reps', 'items', 'deliveries', 'concurrency', 'burst-seconds', 'latency', 'executions', 'token-items', 'starts', 'vehicles', 'fleet-latency', 'out', 'render', 'help']);
 	for (const arg of args) {
 		if (!arg.startsWith('--')) continue;
 		const name = arg.slice(2).split('=')[0];
@@ -103,9 +110,14 @@ export function parseOptions(args: string[] = process.argv.slice(2), env: NodeJS
 		tokenConcurrency: 5,
 		queueExecutions: 20,
 		starts: positiveInt(get('starts', 'BENCH_STARTS'), 'starts', quick ? 1 : 3),
+		fleetVehicles: positiveInt(get('vehicles', 'BENCH_VEHICLES'), 'vehicles', quick ? 100 : 1000),
+		fleetLatencyMs: nonNegative(get('fleet-latency', 'BENCH_FLEET_LATENCY_MS'), 'fleet-latency', 250),
+		fleetJitterMs: 0,
+		fleetBucket: { capacity: quick ? 30 : 100, refillPerSecond: 20 },
 		out: '',
 		full: false,
 	};
+	options.fleetJitterMs = Math.min(50, options.fleetLatencyMs / 5);
 	options.full = !quick && sections.length === SECTIONS.length;
 	const out = get('out', 'BENCH_OUT');
 	options.out = out && out !== 'true' ? out : join(BENCH_DIR, options.full ? 'RESULTS.md' : 'RESULTS.partial.md');

@@ -57,3 +57,17 @@ export function spread(values: readonly number[], format: (value: number) => str
 	if (finite.length === 1) return format(finite[0]);
 	return `${format(median(finite))} (${format(Math.min(...finite))}–${format(Math.max(...finite))})`;
 }
+
+export const whole = (value: number): string => fixed(value, 0);
+
+export const goal = (met: boolean): string => (met ? 'met' : '**missed**');
+
+/** Median over repetitions of the per-repetition ratio a ÷ b (paired: both measured in the same repetition). */
+export function pairedRatio<T extends { rep: number }>(rows: readonly T[], isA: (row: T) => boolean, isB: (row: T) => boolean, get: (row: T) => number): number {
+	const ratios: number[] = [];
+	for (const a of rows.filter(isA)) {
+		const b = rows.find((row) => isB(row) && row.rep === a.rep);
+		if (b) ratios.push(ratio(get(a), get(b)));
+	}
+	return median(ratios);
+}

@@ -84,11 +84,12 @@ export function linearWorkflow(name: string, nodes: WorkflowNodeJson[], settings
 
 /**
  * A Webhook node at `/webhook/<path>`. `lastNode` answers with the last node's first item when the run ends
- * (500 when it fails), so the caller sees user-visible failures; `onReceived` answers at once.
+ * (500 when it fails), so the caller sees user-visible failures (`allEntries`: every item of it, as a JSON array);
+ * `onReceived` answers at once.
  */
-export function webhookTrigger(path: string, options: { responseMode: 'lastNode' | 'onReceived'; headerAuth?: CredentialRef }): WorkflowNodeJson {
+export function webhookTrigger(path: string, options: { responseMode: 'lastNode' | 'onReceived'; headerAuth?: CredentialRef; allEntries?: boolean }): WorkflowNodeJson {
 	const parameters: Record<string, unknown> = { httpMethod: 'POST', path, responseMode: options.responseMode, options: {} };
-	if (options.responseMode === 'lastNode') parameters.responseData = 'firstEntryJson';
+	if (options.responseMode === 'lastNode') parameters.responseData = options.allEntries ? 'allEntries' : 'firstEntryJson';
 	if (options.headerAuth) parameters.authentication = 'headerAuth';
 	return node('Webhook', 'n8n-nodes-base.webhook', 2.1, parameters, {
 		webhookId: randomUUID(),
@@ -134,6 +135,41 @@ export function smartcarSignalGet(credential: CredentialRef): WorkflowNodeJson {
 		},
 		{ credentials: { smartcarApi: credential } },
 	);
+}
+
+/**
+ * Smartcar → Signal → Get Many (one item per vehicle) for the item's user and vehicle, continuing on fail (an error
+ * becomes an item); `requestsInFlight` unset keeps the node's default.
+ */
+export function smartcarSignalsGet(credential: CredentialRef, options: { requestsInFlight?: number }): WorkflowNodeJson {
+	const nodeOptions: Record<string, unknown> = { output: 'perVehicle' };
+	if (options.requestsInFlight !== undefined) nodeOptions.requestsInFlight = options.requestsInFlight;
+	return node(
+		'Call',
+		SMARTCAR_NODE,
+		1,
+		{ resource: 'signal', operation: 'getAll', userId: '={{ $json.userId }}', vehicleId: { __rl: true, mode: 'id', value: '={{ $json.vehicleId }}' }, options: nodeOptions },
+		{ credentials: { smartcarApi: credential }, onError: 'continueRegularOutput' },
+	);
+}
+
+/**
+ * n8n's HTTP Request node calling what Signal → Get Many calls (`GET /vehicles/{id}/signals`, sc-user-id header) with
+ * the predefined Smartcar API credential, continuing on fail; `batching` as in its Options → Batching.
+ */
+export function httpSignalsGet(sim: Simulator, credential: CredentialRef, batching: { batchSize: number; batchIntervalMs: number } | undefined): WorkflowNodeJson {
+	const options: Record<string, unknown> = batching ? { batching: { batch: { batchSize: batching.batchSize, batchInterval: batching.batchIntervalMs } } } : {};
+	const parameters: Record<string, unknown> = {
+		method: 'GET',
+		url: `=${sim.apiBaseUrl}/vehicles/{{ $json.vehicleId }}/signals`,
+		authentication: 'predefinedCredentialType',
+		nodeCredentialType: 'smartcarApi',
+		sendHeaders: true,
+		specifyHeaders: 'keypair',
+		headerParameters: { parameters: [{ name: 'sc-user-id', value: '={{ $json.userId }}' }] },
+		options,
+	};
+	return node('Call', 'n8n-nodes-base.httpRequest', 4.2, parameters, { credentials: { smartcarApi: credential }, onError: 'continueRegularOutput' });
 }
 
 export type HttpAuth =
@@ -189,13 +225,16 @@ export function tokenRequest(sim: Simulator): WorkflowNodeJson {
 	});
 }
 
-/** The Smartcar Trigger (vehicle events, VEHICLE_STATE) alone; its production path is `<webhookId>/webhook`. */
-export function smartcarTrigger(credential: CredentialRef, options: { deduplicate: boolean }): { node: WorkflowNodeJson; path: string } {
+/**
+ * The Smartcar Trigger (vehicle events, VEHICLE_STATE) alone, at version 2 (what a new node gets) unless `typeVersion`
+ * says otherwise; its production path is `<webhookId>/webhook`.
+ */
+export function smartcarTrigger(credential: CredentialRef, options: { deduplicate: boolean; typeVersion?: number }): { node: WorkflowNodeJson; path: string } {
 	const webhookId = randomUUID();
 	const trigger = node(
 		'Smartcar Trigger',
 		SMARTCAR_TRIGGER,
-		1,
+		options.typeVersion ?? 2,
 		{ trigger: 'vehicleEvents', events: ['VEHICLE_STATE'], options: options.deduplicate ? {} : { deduplicate: false } },
 		{ webhookId, credentials: { smartcarApi: credential } },
 	);

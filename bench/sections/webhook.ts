@@ -3,6 +3,7 @@
  * de-duplication never short-circuits) at a fixed concurrency, to
  *   - the Smartcar Trigger (signature check, eventId de-duplication on: the default),
  *   - the Smartcar Trigger with "Ignore Repeated Deliveries" off (what the de-duplication costs),
+ *   - the Smartcar Trigger at version 1 (workflows saved before version 2: n8n evaluates an expression per request),
  *   - n8n's Webhook node with header auth (httpHeaderAuth),
  * on the same n8n, with the same bodies and headers (SC-Signature and the auth header go to both), each
  * workflow being the trigger alone (every accepted delivery starts an execution). Then the de-duplication hit
@@ -21,13 +22,14 @@ import { progress } from '../lib/util';
 import { entityId, HEADER_AUTH, headerAuthCredential, linearWorkflow, pathOf, refOf, smartcarTrigger, webhookTrigger } from '../lib/workflows';
 import { smartcarCredential as smartcarCredentialFor } from '../../tooling/n8n/smartcar-workflows';
 
-export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'dedupeHit'] as const;
+export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1', 'dedupeHit'] as const;
 export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];
 
 export const WEBHOOK_VARIANT_LABELS: Record<WebhookVariant, string> = {
-	smartcar: 'Smartcar Trigger (signature + de-duplication)',
+	smartcar: 'Smartcar Trigger v2 (signature + de-duplication)',
 	webhook: 'Webhook node, header auth',
-	smartcarNoDedupe: 'Smartcar Trigger, de-duplication off',
+	smartcarNoDedupe: 'Smartcar Trigger v2, de-duplication off',
+	smartcarV1: 'Smartcar Trigger v1 (signature + de-duplication)',
 	dedupeHit: 'Smartcar Trigger, repeated deliveries (duplicate hits)',
 };
 
@@ -105,8 +107,8 @@ interface WebhookOptions {
 	timeCapMs: number;
 }
 
-type MeasuredVariant = Exclude<WebhookVariant, 'dedupeHit'>;
-const MEASURED: readonly MeasuredVariant[] = ['smartcar', 'webhook', 'smartcarNoDedupe'];
+export type MeasuredVariant = Exclude<WebhookVariant, 'dedupeHit'>;
+export const MEASURED: readonly MeasuredVariant[] = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1'];
 
 /** What every measurement of the section shares: the fleet the bodies describe, the workflows, the options. */
 interface WebhookBench {
@@ -200,7 +202,7 @@ async function runWebhookSection(bench: WebhookBench, n8n: N8nInstance, bodyByte
 	await waitForIdle([n8n.pid], { timeoutMs: 60_000 });
 	const runs: WebhookRun[] = [];
 	const sequential: SequentialRun[] = [];
-	const accepted: Partial<Record<WebhookVariant, number>> = { smartcar: warmUp, webhook: warmUp, smartcarNoDedupe: warmUp };
+	const accepted: Partial<Record<WebhookVariant, number>> = Object.fromEntries(MEASURED.map((variant) => [variant, warmUp]));
 	const count = (variant: WebhookVariant, ok: number) => (accepted[variant] = (accepted[variant] ?? 0) + ok);
 	for (let rep = 1; rep <= bench.options.reps; rep++) {
 		const order = MEASURED.map((_, i) => MEASURED[(i + rep - 1) % MEASURED.length]);
@@ -242,6 +244,7 @@ export function prepareWebhookSection(options: WebhookOptions): WebhookSection {
 	const workflows: Record<MeasuredVariant, WorkflowJson> = {
 		smartcar: linearWorkflow('bench webhook smartcar', [smartcarTrigger(refOf(smartcar), { deduplicate: true }).node]),
 		smartcarNoDedupe: linearWorkflow('bench webhook smartcar no dedupe', [smartcarTrigger(refOf(smartcar), { deduplicate: false }).node]),
+		smartcarV1: linearWorkflow('bench webhook smartcar v1', [smartcarTrigger(refOf(smartcar), { deduplicate: true, typeVersion: 1 }).node]),
 		webhook: linearWorkflow('bench webhook n8n', [webhookTrigger('bench-webhook-n8n', { responseMode: 'onReceived', headerAuth: refOf(header) })]),
 	};
 	const bench: WebhookBench = { fleet, workflows, options };
