@@ -8,23 +8,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { API_BASE_URL_EXPRESSION, credentialText, PRODUCTION, resolveEndpoints } from './smartcar-credential';
-import { obtainToken, tokenCacheKey, tokenFingerprint, type TokenKeyParts } from './smartcar-token';
+import { API_BASE_URL_EXPRESSION, PRODUCTION, tokenPartsOf } from './smartcar-credential';
+import { needsRenewal, obtainToken, tokenCacheKey, tokenFingerprint } from './smartcar-token';
 import { exchangeClientCredentials } from './token-exchange';
 
 const customOnly = { show: { environment: ['custom'] } };
-
-/** Everything a token is exchanged with and sent to: the token is bound to all of it (see tokenFingerprint). */
-function tokenParts(credentials: ICredentialDataDecryptedObject): TokenKeyParts {
-	const { tokenUrl, apiBaseUrl, managementApiUrl } = resolveEndpoints(credentials);
-	return {
-		tokenUrl,
-		apiBaseUrl,
-		managementApiUrl,
-		clientId: credentialText(credentials, 'clientId'),
-		clientSecret: credentialText(credentials, 'clientSecret'),
-	};
-}
 
 export class SmartcarApi implements ICredentialType {
 	name = 'smartcarApi';
@@ -133,19 +121,34 @@ export class SmartcarApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 		},
+		{
+			displayName: 'Access Token Expires At',
+			name: 'accessTokenExpiresAt',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 
-	/** Client-credentials exchange; n8n stores the result encrypted in the credential and shares it. */
+	/**
+	 * Client-credentials exchange; n8n stores the result encrypted in the credential and shares it. n8n also calls this
+	 * to renew the token it holds after a failed request, and sends the request again when a token comes back: a token
+	 * that is still good (the failure was a 429, a 5xx, a timeout…) is not renewed, so nothing is sent twice.
+	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		const parts = tokenParts(credentials);
+		const parts = tokenPartsOf(credentials);
 		if (parts.clientId === '' || parts.clientSecret === '') {
 			throw new Error('The Smartcar API credential needs a Client ID and a Client Secret (Smartcar Dashboard → API Credentials).');
 		}
+		const key = tokenCacheKey(parts);
+		const fingerprint = tokenFingerprint(parts);
 		const presented = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-		const token = await obtainToken(tokenCacheKey(parts), presented, async () =>
-			await exchangeClientCredentials(this.helpers.httpRequest, parts),
-		);
-		return { accessToken: token.accessToken, accessTokenIssuedFor: tokenFingerprint(parts) };
+		const stored = Number(credentials.accessTokenExpiresAt);
+		const storedExpiresAt = Number.isFinite(stored) && stored > 0 ? stored : undefined;
+		const current = presented !== '' && credentials.accessTokenIssuedFor === fingerprint;
+		if (current && !needsRenewal(key, presented, storedExpiresAt)) return {};
+		const token = await obtainToken(key, presented, async () => await exchangeClientCredentials(this.helpers.httpRequest, parts));
+		return { accessToken: token.accessToken, accessTokenIssuedFor: fingerprint, accessTokenExpiresAt: token.expiresAt };
 	}
 
 	/**
@@ -159,7 +162,7 @@ export class SmartcarApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> => {
 		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 		const issuedFor = typeof credentials.accessTokenIssuedFor === 'string' ? credentials.accessTokenIssuedFor : '';
-		const current = tokenFingerprint(tokenParts(credentials));
+		const current = tokenFingerprint(tokenPartsOf(credentials));
 		const usable = token !== '' && (issuedFor === '' || issuedFor === current);
 		return {
 			...requestOptions,

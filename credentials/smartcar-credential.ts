@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import type { TokenKeyParts } from './smartcar-token';
+
 /**
  * What the `smartcarApi` credential holds and where it points: its type name, Smartcar's production endpoints, and
  * the one rule that turns the credential's fields into the endpoints every request uses. The credential class, the
@@ -36,6 +38,18 @@ const TRAILING_SLASHES = /\/+$/;
 export function credentialText(credentials: ICredentialDataDecryptedObject, field: string): string {
 	const value = credentials[field];
 	return typeof value === 'string' ? value.trim() : '';
+}
+
+/** Everything a token is exchanged with and sent to: the token is bound to all of it (see tokenFingerprint). */
+export function tokenPartsOf(credentials: ICredentialDataDecryptedObject): TokenKeyParts {
+	const { tokenUrl, apiBaseUrl, managementApiUrl } = resolveEndpoints(credentials);
+	return {
+		tokenUrl,
+		apiBaseUrl,
+		managementApiUrl,
+		clientId: credentialText(credentials, 'clientId'),
+		clientSecret: credentialText(credentials, 'clientSecret'),
+	};
 }
 
 /**

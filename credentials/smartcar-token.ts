@@ -7,10 +7,11 @@ export type { ApplicationToken } from './token-exchange';
 /**
  * One in-flight client-credentials exchange per credential per process.
  *
- * n8n calls a credential's `preAuthentication` whenever the stored token is empty or a request just got a 401, with
- * no lock of its own: twenty concurrent executions on a fresh or expired token would each exchange. This module
- * makes them share one exchange, and lets a caller whose (older) token was just rejected take the newer token
- * another caller already obtained instead of exchanging again.
+ * n8n calls a credential's `preAuthentication` whenever the stored token is empty or a request failed (its modern
+ * helper after a 401, the legacy one after any failure), with no lock of its own: twenty concurrent executions on a
+ * fresh or expired token would each exchange. This module makes them share one exchange, lets a caller whose (older)
+ * token was just rejected take the newer token another caller already obtained instead of exchanging again, and
+ * tells a failure that is not about the token (`needsRenewal`) from one that is, so that n8n does not send it again.
  *
  * The key holds a hash of the client secret, so a changed secret never receives a token made with the old one.
  * A failed exchange is never cached.
@@ -24,6 +25,13 @@ export interface TokenKeyParts extends ClientCredentials {
 
 interface Entry {
 	token?: ApplicationToken;
+	/** When this process obtained `token` (ms since the epoch). */
+	obtainedAt: number;
+	/**
+	 * When the package's node last got a 401 from Smartcar (0: never): a token obtained before it may be the one
+	 * refused.
+	 */
+	refusedAt: number;
 	/** Tokens this process obtained before `token`, newest last: a caller holding one of them holds an older token. */
 	older: string[];
 	/**
@@ -37,6 +45,8 @@ interface Entry {
 
 /** A token this close to its expiry is renewed rather than handed to another caller. */
 const EXPIRY_MARGIN_MS = 60_000;
+/** A token this process did not obtain counts as possibly refused for this long after a 401 the node saw. */
+const RECENT_REFUSAL_MS = 60_000;
 const MAX_REMEMBERED_TOKENS = 20;
 const MAX_ENTRIES = 200;
 
@@ -63,7 +73,7 @@ function entryFor(key: string): Entry {
 			const oldest = entries.keys().next().value;
 			if (oldest !== undefined) entries.delete(oldest);
 		}
-		entry = { older: [], answered: new Map() };
+		entry = { older: [], answered: new Map(), obtainedAt: 0, refusedAt: 0 };
 		entries.set(key, entry);
 	}
 	return entry;
@@ -105,6 +115,7 @@ export async function obtainToken(
 		pending = exchange().then((token) => {
 			if (entry.token) entry.older = [...entry.older, entry.token.accessToken].slice(-MAX_REMEMBERED_TOKENS);
 			entry.token = token;
+			entry.obtainedAt = clock();
 			return token;
 		});
 		entry.pending = pending;
@@ -117,6 +128,36 @@ export async function obtainToken(
 	const token = await pending;
 	remember(entry, presentedToken, token);
 	return token;
+}
+
+/** The package's node got a 401 from Smartcar at `at`. */
+export function noteRefusal(key: string, at: number): void {
+	const entry = entryFor(key);
+	entry.refusedAt = Math.max(entry.refusedAt, at);
+}
+
+/**
+ * Whether n8n, asking to renew a token it holds (`presented`, not empty), should get a new one, which makes it send
+ * the failed request again. n8n asks after a 401 from its modern helper, but after ANY failure (a 429, a 5xx, a
+ * timeout) from the legacy one that the HTTP Request node uses, so the request alone says nothing: only a token
+ * that has expired, that this process has replaced, or that may be the one Smartcar refused (a 401 the package's
+ * node saw) is renewed. `storedExpiresAt` is the expiry n8n stored beside the token (undefined: stored by an older
+ * version of the package, expiry unknown).
+ */
+export function needsRenewal(key: string, presented: string, storedExpiresAt: number | undefined, now: number = Date.now()): boolean {
+	const entry = entryFor(key);
+	const cached = entry.token;
+	if (cached && cached.accessToken === presented) return cached.expiresAt - EXPIRY_MARGIN_MS <= now || entry.refusedAt >= entry.obtainedAt;
+	if (entry.older.includes(presented) || entry.answered.has(presented)) return true;
+	// Another process's token, or one stored before n8n restarted.
+	if (storedExpiresAt === undefined || storedExpiresAt - EXPIRY_MARGIN_MS <= now) return true;
+	return entry.refusedAt > 0 && entry.refusedAt >= now - RECENT_REFUSAL_MS;
+}
+
+/** Whether the token this process holds for `key` is about to expire (a 401 then needs no noting to be renewed). */
+export function isExpiring(key: string, now: number = Date.now()): boolean {
+	const cached = entries.get(key)?.token;
+	return cached !== undefined && cached.expiresAt - EXPIRY_MARGIN_MS <= now;
 }
 
 /** Tokens this process currently holds, so error text that echoes one can be redacted. */

@@ -17,9 +17,10 @@ import {
 	credentialText,
 	maxRequestsPerSecond,
 	resolveEndpoints,
+	tokenPartsOf,
 	type SmartcarEndpoints,
 } from '../../credentials/smartcar-credential';
-import { cachedTokens } from '../../credentials/smartcar-token';
+import { cachedTokens, isExpiring, noteRefusal, tokenCacheKey } from '../../credentials/smartcar-token';
 import { errorCodeOf, errorMessageOf, errorResponseOf, tokenFailureOf, type ErrorResponse } from './http-failure';
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './api-error';
 import { connectStateKey } from './connect-state';
@@ -153,10 +154,11 @@ function withAbortSignal(context: SmartcarContext, signal: AbortSignal): Smartca
 }
 
 /**
- * The options of every request: the answer read whatever its status (except a 401, which n8n must see to renew the
- * token), never a redirect followed, an idle timeout, and `signal` for the total deadline and a stop.
+ * The options of every request: the answer read whatever its status, never a redirect followed, an idle timeout, and
+ * `signal` for the total deadline and a stop. A 401 goes straight to n8n (which renews the token and repeats the
+ * request) only with `passUnauthorized`, when the token is known to be expiring; otherwise it comes back here first.
  */
-function requestOptions(url: string, request: Omit<SmartcarRequest, 'path'>, signal: AbortSignal): IHttpRequestOptions {
+function requestOptions(url: string, request: Omit<SmartcarRequest, 'path'>, signal: AbortSignal, passUnauthorized: boolean): IHttpRequestOptions {
 	const headers: IDataObject = { Accept: 'application/json' };
 	if (request.userId) headers['sc-user-id'] = request.userId;
 	const options: IHttpRequestOptions = {
@@ -165,7 +167,7 @@ function requestOptions(url: string, request: Omit<SmartcarRequest, 'path'>, sig
 		headers,
 		qs: request.qs,
 		returnFullResponse: true,
-		ignoreHttpStatusErrors: { ignore: true, except: [401] },
+		ignoreHttpStatusErrors: passUnauthorized ? { ignore: true, except: [401] } : true,
 		timeout: REQUEST_LIMITS.idleTimeoutMs,
 		json: true,
 		disableFollowRedirect: true,
@@ -201,6 +203,8 @@ interface ListConnectionsOptions {
 export class SmartcarClient {
 	/** The credential's limiter, shared with every other client of the same credential in this process. */
 	private readonly limiter: RateLimiter;
+	/** The credential's key in the token cache: where a 401 is noted. */
+	private readonly tokenKey: string;
 	/** When this client (one node run) started: a pause Smartcar asked for before it is not refused to it. */
 	private readonly startedAt = Date.now();
 
@@ -210,6 +214,7 @@ export class SmartcarClient {
 		readonly endpoints: SmartcarEndpoints,
 	) {
 		this.limiter = rateLimiterFor(rateLimiterKey({ ...endpoints, clientId: credentialText(credentials, 'clientId') }));
+		this.tokenKey = tokenCacheKey(tokenPartsOf(credentials));
 	}
 
 	/** Reads the credential once per node run: its endpoints, and its secrets so no message can carry them. */
@@ -403,12 +408,17 @@ export class SmartcarClient {
 		const stop = cancelSignalOf(this.context);
 		const deadline = AbortSignal.timeout(REQUEST_LIMITS.deadlineMs);
 		const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
-		const options = requestOptions(url, request, signal);
+		const sentAt = Date.now();
+		const options = requestOptions(url, request, signal, isExpiring(this.tokenKey, sentAt));
 		try {
 			let response = await this.call(options, signal);
-			// n8n 1.x returns a 401 as an answer here (2.x throws it, which makes n8n renew the token and repeat the
-			// request once): asking again without ignoring it lets 1.x do the same. A 401 means nothing was carried out.
-			if (response.statusCode === 401) response = await this.call({ ...options, ignoreHttpStatusErrors: false }, signal);
+			// A 401 means nothing was carried out. Noting it tells the credential that the token of this moment was
+			// refused (n8n asks it to renew after any failure of other nodes, so it must not take every request for one);
+			// asking again without ignoring the status makes n8n renew the token and repeat the request once.
+			if (response.statusCode === 401) {
+				noteRefusal(this.tokenKey, Date.now());
+				response = await this.call({ ...options, ignoreHttpStatusErrors: false }, signal);
+			}
 			return attemptOf(response);
 		} catch (error) {
 			const response = errorResponseOf(error);

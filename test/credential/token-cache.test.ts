@@ -2,7 +2,17 @@
  * The per-process token cache behind the credential's preAuthentication: one exchange for concurrent callers, the
  * newer token for a caller whose own token was rejected, and never a token this process cannot vouch for.
  */
-import { clearTokenCache, obtainToken, tokenCacheKey, tokenFingerprint, type ApplicationToken, type TokenKeyParts } from '../../credentials/smartcar-token';
+import {
+	clearTokenCache,
+	isExpiring,
+	needsRenewal,
+	noteRefusal,
+	obtainToken,
+	tokenCacheKey,
+	tokenFingerprint,
+	type ApplicationToken,
+	type TokenKeyParts,
+} from '../../credentials/smartcar-token';
 
 const HOUR = 3_600_000;
 
@@ -104,5 +114,48 @@ describe('the token is bound to everything it is exchanged with and sent to', ()
 	test('the fingerprint and the key reveal no secret', () => {
 		expect(tokenFingerprint(parts)).not.toContain(parts.clientSecret);
 		expect(tokenCacheKey(parts)).not.toContain(parts.clientSecret);
+	});
+});
+
+describe('needsRenewal: n8n asks to renew after any failed request; only a token that may be refused is renewed', () => {
+	const NOW = Date.now();
+
+	test('the token this process holds, good by the clock and no 401 seen since it was obtained: not renewed', async () => {
+		const { exchange } = exchanger();
+		await obtainToken('k', '', exchange);
+		expect(needsRenewal('k', 'T1', NOW + HOUR)).toBe(false);
+	});
+
+	test('the token this process holds, within a minute of its expiry: renewed', async () => {
+		const { exchange } = exchanger();
+		const token = await obtainToken('k', '', exchange);
+		expect(needsRenewal('k', 'T1', undefined, token.expiresAt - 30_000)).toBe(true);
+		expect(isExpiring('k', token.expiresAt - 30_000)).toBe(true);
+		expect(isExpiring('k', token.expiresAt - 5 * 60_000)).toBe(false);
+	});
+
+	test('a 401 the node got after the token was obtained: renewed; a 401 before it: not', async () => {
+		const { exchange } = exchanger();
+		noteRefusal('k', Date.now() - 10_000);
+		await obtainToken('k', '', exchange);
+		expect(needsRenewal('k', 'T1', undefined)).toBe(false);
+		noteRefusal('k', Date.now() + 1);
+		expect(needsRenewal('k', 'T1', undefined)).toBe(true);
+	});
+
+	test('a token this process replaced: renewed (n8n then takes the newer one)', async () => {
+		const { exchange } = exchanger();
+		await obtainToken('k', '', exchange);
+		await obtainToken('k', 'T1', exchange);
+		expect(needsRenewal('k', 'T1', NOW + HOUR)).toBe(true);
+	});
+
+	test('another process\'s token: renewed when its stored expiry is unknown or near, or a 401 was seen in the last minute', () => {
+		expect(needsRenewal('k', 'B7', undefined)).toBe(true);
+		expect(needsRenewal('k', 'B7', NOW + 30_000, NOW)).toBe(true);
+		expect(needsRenewal('k', 'B7', NOW + HOUR, NOW)).toBe(false);
+		noteRefusal('k', NOW);
+		expect(needsRenewal('k', 'B7', NOW + HOUR, NOW + 50_000)).toBe(true);
+		expect(needsRenewal('k', 'B7', NOW + HOUR, NOW + 70_000)).toBe(false);
 	});
 });

@@ -89,6 +89,7 @@ const WF = {
 	signal: 'e2eScSignalGet',
 	lock: 'e2eScCommandLock',
 	httpRequest: 'e2eScHttpRequest',
+	httpLock: 'e2eScHttpLock',
 	trigger: 'e2eScTrigger',
 	triggerV1: 'e2eScTriggerV1',
 } as const;
@@ -99,6 +100,7 @@ const PATH = {
 	signal: 'sc-e2e-signal',
 	lock: 'sc-e2e-lock',
 	httpRequest: 'sc-e2e-http-request',
+	httpLock: 'sc-e2e-http-lock',
 } as const;
 const TRIGGER_WEBHOOK_ID = randomUUID();
 /** A version-1 Smartcar Trigger, as in workflows saved before version 2. */
@@ -148,6 +150,7 @@ function buildWorkflows(apiBaseUrl: string): WorkflowJson[] {
 		}),
 		operationWorkflow({ id: WF.lock, path: PATH.lock, credential: CREDENTIAL, parameters: { resource: 'command', operation: 'lock', ...userAndVehicle }, continueOnFail: true }),
 		httpRequestWorkflow({ id: WF.httpRequest, path: PATH.httpRequest, credential: CREDENTIAL, apiBaseUrl }),
+		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true }),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_WEBHOOK_ID, credential: CREDENTIAL }),
 		triggerWorkflow({ id: WF.triggerV1, webhookId: TRIGGER_V1_WEBHOOK_ID, credential: CREDENTIAL, typeVersion: 1 }),
 	];
@@ -570,6 +573,36 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			expect(request).toEqual(expect.objectContaining({ method: 'GET', path: `/v3/vehicles/${vehicle.id}`, userId: alice().id, status: 200 }));
 			expect(request.token).toBe(recorder.tokens[recorder.tokens.length - 1]);
 			expect((await nextExecution(WF.httpRequest)).status).toBe('success');
+		});
+
+		// n8n's HTTP Request node (legacy requestWithAuthentication) asks the credential to renew after ANY failed
+		// request and sends the request again when it returns a token.
+		it('a command POSTed by HTTP Request and answered 502 is sent once, and costs no token exchange', async () => {
+			const vehicle = vehicleOf(1, 1);
+			const path = `/v3/vehicles/${vehicle.id}/commands/security/lock`;
+			sim.failNext({ method: 'POST', path, ...smartcarErrors.upstream(), times: 5 });
+			const mark = sim.stats.requests.length;
+			const exchanges = sim.stats.tokenExchanges;
+			const response = await http.post(n8n.webhookUrl(PATH.httpLock), { vehicleId: vehicle.id, userId: alice().id }, { timeout: 90_000 });
+			sim.clearFaults();
+			expect(response.status).toBe(500);
+			expect(requestsSince(mark).filter((request) => request.method === 'POST' && request.path === path)).toHaveLength(1);
+			expect(sim.stats.tokenExchanges).toBe(exchanges);
+			expect((await nextExecution(WF.httpLock)).status).toBe('error');
+		});
+
+		it('a read answered 429 is sent once and costs no token exchange', async () => {
+			const vehicle = vehicleOf(1, 0);
+			const path = `/v3/vehicles/${vehicle.id}`;
+			sim.failNext({ method: 'GET', path, ...smartcarErrors.applicationRateLimit(1), times: 5 });
+			const mark = sim.stats.requests.length;
+			const exchanges = sim.stats.tokenExchanges;
+			const response = await http.post(n8n.webhookUrl(PATH.httpRequest), { vehicleId: vehicle.id, userId: alice().id }, { timeout: 90_000 });
+			sim.clearFaults();
+			expect(response.status).toBe(500);
+			expect(requestsSince(mark).filter((request) => request.path === path)).toHaveLength(1);
+			expect(sim.stats.tokenExchanges).toBe(exchanges);
+			expect((await nextExecution(WF.httpRequest)).status).toBe('error');
 		});
 	});
 

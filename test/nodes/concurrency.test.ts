@@ -69,7 +69,7 @@ test('20 concurrent executions on a fresh credential make exactly one token exch
 	expect(new Set(store.writes.map((write) => write.data.accessToken))).toEqual(new Set([token]));
 });
 
-test('after the token expires, 20 concurrent executions renew it exactly once', async () => {
+test('after Smartcar revokes the token, 20 concurrent executions renew it exactly once', async () => {
 	const store = credentialStore(sim);
 	expectEveryRunRead(await concurrentRuns(store));
 	const oldToken = store.get('smartcarApi')?.accessToken;
@@ -86,7 +86,12 @@ test('after the token expires, 20 concurrent executions renew it exactly once', 
 	const requests = apiRequests(sim);
 	const rejected = requests.filter((request) => request.status === 401);
 	const accepted = requests.filter((request) => request.status === 200);
-	expect(rejected).toHaveLength(CONCURRENT_RUNS);
+	// Each request's first 401 comes back to the node, which notes it and asks again through n8n; a request asked
+	// again before the renewal is stored gets a second 401, on which n8n hands it the renewed token.
+	const refusalsPerPath = new Map<string, number>();
+	for (const request of rejected) refusalsPerPath.set(request.path, (refusalsPerPath.get(request.path) ?? 0) + 1);
+	expect(refusalsPerPath.size).toBe(CONCURRENT_RUNS);
+	expect([...refusalsPerPath.values()].every((count) => count <= 2)).toBe(true);
 	expect(rejected.every((request) => request.token === oldToken)).toBe(true);
 	expect(accepted).toHaveLength(CONCURRENT_RUNS);
 	expect(accepted.every((request) => request.token === newToken)).toBe(true);

@@ -91,7 +91,10 @@ describe('token exchange and persistence', () => {
 			...credentialData(sim),
 			accessToken: token,
 			accessTokenIssuedFor: expect.stringMatching(/^[0-9a-f]{64}$/),
+			accessTokenExpiresAt: expect.any(Number),
 		});
+		// Smartcar's expires_in (an hour), as the epoch milliseconds n8n stored.
+		expect(store.get('smartcarApi')?.accessTokenExpiresAt).toBeGreaterThan(Date.now() + 59 * 60_000);
 	});
 
 	test('whitespace pasted around the client ID and secret is trimmed before the exchange', async () => {
@@ -103,7 +106,7 @@ describe('token exchange and persistence', () => {
 		expect(exchange).toMatchObject({ method: 'POST', status: 200, query: {} });
 	});
 
-	test('after the token expires the next request gets 401, the token is renewed exactly once and the run succeeds', async () => {
+	test('after Smartcar revokes the token the next request gets 401, the token is renewed exactly once and the run succeeds', async () => {
 		const store = credentialStore(sim);
 		expect((await readSoc(store)).error).toBeUndefined();
 		const oldToken = storedToken(store);
@@ -121,7 +124,10 @@ describe('token exchange and persistence', () => {
 		expect(sim.stats.tokenExchanges).toBe(1);
 		const newToken = storedToken(store);
 		expect(newToken).not.toBe(oldToken);
+		// The first 401 comes back to the node, which notes that the token was refused and asks again through n8n:
+		// n8n gets the second 401 and renews (the token was still good by the clock, so nothing else would tell).
 		expect(apiRequests(sim).map((request) => [request.status, request.token])).toEqual([
+			[401, oldToken],
 			[401, oldToken],
 			[200, newToken],
 			[200, newToken],
@@ -133,7 +139,7 @@ describe('token exchange and persistence', () => {
 	test('a token rejected again right after renewal fails the item with an authentication error (no loop)', async () => {
 		const store = credentialStore(sim);
 		const path = `/v3/vehicles/${vehicle.id}/signals/tractionbattery-stateofcharge`;
-		sim.failNext(fault(path, smartcarErrors.unauthorized(), { times: 2 }));
+		sim.failNext(fault(path, smartcarErrors.unauthorized(), { times: 3 }));
 
 		const result = await readSoc(store);
 
@@ -141,7 +147,8 @@ describe('token exchange and persistence', () => {
 		expect(error.message).toBe('Smartcar: Unauthorized (HTTP 401 AUTHENTICATION:UNAUTHORIZED)');
 		expect(error.description).toContain('Check the Client ID and Client Secret of the Smartcar API credential.');
 		expect(error.httpCode).toBe('401');
-		expect(apiRequests(sim).map((request) => request.status)).toEqual([401, 401]);
+		// 401 (noted), 401 (n8n renews), 401 with the renewed token: an error, not another renewal.
+		expect(apiRequests(sim).map((request) => request.status)).toEqual([401, 401, 401]);
 		// One exchange for the empty token, one renewal after the first 401; none after the second.
 		expect(sim.stats.tokenExchanges).toBe(2);
 	});
@@ -356,7 +363,7 @@ describe('tokens and the management token never reach output or errors', () => {
 				{ store, onError: 'continueRegularOutput' },
 			),
 		);
-		sim.failNext(fault(`/v3/vehicles/${vehicle.id}/signals/tractionbattery-stateofcharge`, smartcarErrors.unauthorized(), { times: 2 }));
+		sim.failNext(fault(`/v3/vehicles/${vehicle.id}/signals/tractionbattery-stateofcharge`, smartcarErrors.unauthorized(), { times: 3 }));
 		runs.push(await readSoc(store));
 
 		expect(runs.map((run) => run.error?.message)).toEqual([
