@@ -8,6 +8,7 @@
  *   3. webhook   throughput and latency: Smartcar Trigger vs Webhook node with header auth (+ de-duplication)
  *   4. footprint packed size, files, load time, n8n start-up with and without the package
  *   5. queue     queue mode: exchanges per token lifetime over 2 workers (skipped without PostgreSQL/Redis)
+ *   3b. webhook-lazy  the webhook section on an n8n with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true
  *   6. fleet     a 1,000-vehicle Signal → Get Many sweep at Smartcar-like latency under an application rate limit:
  *                Smartcar node (default, 1 in flight, with the quota field) vs HTTP Request (batched, unbatched)
  *
@@ -32,7 +33,7 @@ import { prepareFleetSection } from './sections/fleet';
 import { prepareOverheadSection } from './sections/overhead';
 import { runQueueSection } from './sections/queue';
 import { prepareTokenSection } from './sections/token';
-import { prepareWebhookSection } from './sections/webhook';
+import { LAZY_ISOLATE_ENV, prepareWebhookSection } from './sections/webhook';
 
 const REPO = join(__dirname, '..');
 
@@ -83,6 +84,38 @@ async function timed<T>(results: BenchResults, section: string, body: () => Prom
 	}
 }
 
+/** Starts a regular-mode n8n with the package and these workflows (published), runs `body`, stops it again. */
+async function withN8n(
+	setup: { tgz: string; workflows: WorkflowJson[]; credentials: CredentialJson[]; extraEnv?: Record<string, string>; label: string },
+	results: BenchResults,
+	cleanup: Cleanup,
+	body: (n8n: N8nInstance) => Promise<void>,
+): Promise<void> {
+	let n8n: N8nInstance | undefined;
+	const stopN8n = cleanup.add(`n8n (${setup.label})`, async () => await n8n?.stop());
+	try {
+		const started = Date.now();
+		progress('n8n', `starting n8n (${setup.label}) with the package, ${setup.credentials.length} credentials and ${setup.workflows.length} published workflows`);
+		n8n = await startN8n({
+			packageTgz: setup.tgz,
+			credentials: setup.credentials,
+			workflows: setup.workflows,
+			publish: setup.workflows.map((workflow) => workflow.id),
+			waitForWebhooks: setup.workflows.map(pathOf),
+			extraEnv: setup.extraEnv,
+		});
+		results.sectionMs[`n8n start-up (${setup.label})`] = Date.now() - started;
+		progress('n8n', `up (PID ${n8n.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		await body(n8n);
+	} finally {
+		await stopN8n();
+	}
+}
+
+function webhookOptions(options: BenchOptions) {
+	return { reps: options.reps, deliveries: options.deliveries, sequentialDeliveries: options.quick ? 15 : 40, concurrency: options.concurrency, timeCapMs: options.deliveryTimeCapMs };
+}
+
 /** Token, overhead, webhook and fleet sections share one regular-mode n8n holding all their workflows. */
 async function runRegularSections(options: BenchOptions, tgz: string, results: BenchResults, cleanup: Cleanup): Promise<void> {
 	const wanted = (section: Section): boolean => options.sections.includes(section);
@@ -91,43 +124,38 @@ async function runRegularSections(options: BenchOptions, tgz: string, results: B
 		? await prepareTokenSection({ reps: options.reps, executions: options.tokenExecutions, items: options.tokenItems, concurrency: options.tokenConcurrency }, cleanup)
 		: undefined;
 	const overhead = wanted('overhead') ? await prepareOverheadSection({ reps: options.reps, items: options.overheadItems, latencyMs: options.overheadLatencyMs }, cleanup) : undefined;
-	const webhook = wanted('webhook')
-		? prepareWebhookSection({ reps: options.reps, deliveries: options.deliveries, sequentialDeliveries: options.quick ? 15 : 40, concurrency: options.concurrency, timeCapMs: options.deliveryTimeCapMs })
-		: undefined;
+	const webhook = wanted('webhook') ? prepareWebhookSection(webhookOptions(options)) : undefined;
 	const fleetOptions = { reps: options.reps, vehicles: options.fleetVehicles, latencyMs: options.fleetLatencyMs, jitterMs: options.fleetJitterMs, bucket: options.fleetBucket };
 	const fleet = wanted('fleet') ? await prepareFleetSection(fleetOptions, DEFAULT_REQUESTS_IN_FLIGHT, cleanup) : undefined;
 	const prepared = [token, overhead, webhook, fleet];
 	const workflows: WorkflowJson[] = prepared.flatMap((section) => section?.workflows ?? []);
 	const credentials: CredentialJson[] = prepared.flatMap((section) => section?.credentials ?? []);
+	await withN8n({ tgz, workflows, credentials, label: 'regular mode' }, results, cleanup, async (n8n) => {
+		if (token) results.token = await timed(results, 'token', async () => await token.run(n8n));
+		if (overhead) results.overhead = await timed(results, 'overhead', async () => await overhead.run(n8n));
+		if (webhook) results.webhook = await timed(results, 'webhook', async () => await webhook.run(n8n));
+		if (fleet) results.fleet = await timed(results, 'fleet', async () => await fleet.run(n8n));
+	});
+}
 
-	let n8n: N8nInstance | undefined;
-	const stopN8n = cleanup.add('n8n (regular mode)', async () => await n8n?.stop());
-	try {
-		const started = Date.now();
-		progress('n8n', `starting n8n with the package, ${credentials.length} credentials and ${workflows.length} published workflows`);
-		n8n = await startN8n({
-			packageTgz: tgz,
-			credentials,
-			workflows,
-			publish: workflows.map((workflow) => workflow.id),
-			waitForWebhooks: workflows.map(pathOf),
-		});
-		results.sectionMs['n8n start-up'] = Date.now() - started;
-		progress('n8n', `up (PID ${n8n.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-		const instance = n8n;
-		if (token) results.token = await timed(results, 'token', async () => await token.run(instance));
-		if (overhead) results.overhead = await timed(results, 'overhead', async () => await overhead.run(instance));
-		if (webhook) results.webhook = await timed(results, 'webhook', async () => await webhook.run(instance));
-		if (fleet) results.fleet = await timed(results, 'fleet', async () => await fleet.run(instance));
-	} finally {
-		await stopN8n();
-	}
+/**
+ * The webhook section again on an n8n that creates an expression isolate only when an expression is evaluated
+ * (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE): n8n otherwise creates one for every webhook request to any trigger but its
+ * own Webhook node, before the node runs.
+ */
+async function runLazyWebhookSection(options: BenchOptions, tgz: string, results: BenchResults, cleanup: Cleanup): Promise<void> {
+	if (!options.sections.includes('webhook-lazy')) return;
+	const webhook = prepareWebhookSection(webhookOptions(options));
+	const setup = { tgz, workflows: webhook.workflows, credentials: webhook.credentials, extraEnv: { [LAZY_ISOLATE_ENV]: 'true' }, label: 'lazy isolates' };
+	await withN8n(setup, results, cleanup, async (n8n) => {
+		results.webhookLazy = await timed(results, 'webhook-lazy', async () => await webhook.run(n8n));
+	});
 }
 
 /** `--help` and `--render`: answered without running anything. Returns whether one of them was handled. */
 function answeredWithoutRunning(): boolean {
 	if (wantsHelp()) {
-		process.stdout.write('Usage: npm run bench -- [--quick] [--only token,overhead,webhook,footprint,queue,fleet] [--reps N] [--items N] [--deliveries N]\n' +
+		process.stdout.write('Usage: npm run bench -- [--quick] [--only token,overhead,webhook,webhook-lazy,footprint,queue,fleet] [--reps N] [--items N] [--deliveries N]\n' +
 			'       [--concurrency N] [--burst-seconds N] [--latency MS] [--executions N] [--token-items N] [--starts N] [--vehicles N] [--fleet-latency MS]\n' +
 			'       [--out FILE] [--render RESULTS.json]\nSee bench/lib/options.ts.\n');
 		return true;
@@ -163,6 +191,7 @@ async function runSections(options: BenchOptions, results: BenchResults, cleanup
 		cleanup.add(`packed tarball ${tgz}`, async () => rmSync(dirname(tgz), { recursive: true, force: true }));
 
 		await runRegularSections(options, tgz, results, cleanup);
+		await runLazyWebhookSection(options, tgz, results, cleanup);
 		if (options.sections.includes('footprint')) {
 			const footprint = { repo: REPO, tgz, installation, starts: options.starts, loaderRuns: options.quick ? 3 : 5 };
 			results.footprint = await timed(results, 'footprint', async () => await runFootprint(footprint, cleanup));

@@ -103,3 +103,25 @@ export function jsonPosts(count: number, payload: unknown = {}): LoadRequest[] {
 	const body = Buffer.from(JSON.stringify(payload));
 	return Array.from({ length: count }, () => ({ body, headers: { 'content-type': 'application/json' } }));
 }
+
+export interface SingleCall {
+	/** Answered with 2xx. */
+	ok: boolean;
+	status: number;
+	body: string;
+	elapsedMs: number;
+}
+
+/** One JSON POST (e.g. to a webhook that answers when its workflow ends): the answer and how long it took. */
+export async function postOnce(url: string, timeoutMs: number): Promise<SingleCall> {
+	let answer = { status: 0, body: '' };
+	const load = await runLoad({
+		url,
+		requests: jsonPosts(1),
+		concurrency: 1,
+		timeCapMs: timeoutMs,
+		timeoutMs,
+		onResponse: (_index, status, body) => (answer = { status, body }),
+	});
+	return { ok: load.ok === 1, ...answer, elapsedMs: load.elapsedMs };
+}

@@ -7,7 +7,7 @@
  *   npm run bench -- --only token,overhead --reps 3
  *   BENCH_ONLY=webhook BENCH_REPS=2 npm run bench
  *
- * --only <sections>     token, overhead, webhook, footprint, queue, fleet (comma-separated; default all)
+ * --only <sections>     token, overhead, webhook, webhook-lazy, footprint, queue, fleet (comma-separated; default all)
  * --reps <n>            repetitions per measurement (default 3; --quick 1)
  * --items <n>           items per execution in the per-item overhead run (default 1000; --quick 100)
  * --deliveries <n>      webhook deliveries per variant and repetition (default 2000; --quick 200)
@@ -24,7 +24,7 @@
  */
 import { join } from 'node:path';
 
-export const SECTIONS = ['token', 'overhead', 'webhook', 'footprint', 'queue', 'fleet'] as const;
+export const SECTIONS = ['token', 'overhead', 'webhook', 'webhook-lazy', 'footprint', 'queue', 'fleet'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -26,6 +26,18 @@ function targetLine(fleet: FleetResults): string {
 	);
 }
 
+/** The quota variant spaces requests from the first one, so its own bound is N ÷ quota, not the bucket's. */
+function quotaNote(fleet: FleetResults): string[] {
+	const runs = fleet.runs.filter((run) => run.variant === 'smartcarQuota');
+	if (runs.length === 0) return [];
+	const boundMs = (fleet.vehicles / fleet.bucket.refillPerSecond) * 1000;
+	return [
+		`With Max Requests per Second = ${fleet.bucket.refillPerSecond}, requests are spaced 1 ÷ ${fleet.bucket.refillPerSecond} s apart from the first one, so the bucket's initial ${fleet.bucket.capacity} are not used: ` +
+			`that variant's own bound is N ÷ quota = ${duration(boundMs)}, and it took ${spread(runs.map((run) => run.wallMs / boundMs), (value) => times(value))} of it, without a single 429.`,
+		'',
+	];
+}
+
 export function fleetSection(fleet: FleetResults, reps: number): string[] {
 	const labels = fleetVariantLabels(fleet, fleet.defaultInFlight);
 	const lines = [
@@ -44,6 +56,6 @@ export function fleetSection(fleet: FleetResults, reps: number): string[] {
 		const runs = fleet.runs.filter((run) => run.variant === variant);
 		if (runs.length > 0) lines.push(row(labels[variant], runs));
 	}
-	lines.push('', targetLine(fleet), '');
+	lines.push('', targetLine(fleet), '', ...quotaNote(fleet));
 	return lines;
 }

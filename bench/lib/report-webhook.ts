@@ -55,14 +55,22 @@ function sequentialTable(webhook: WebhookResults): string[] {
 }
 
 const WHY =
-	'Why version 2 (n8n 2.41.1 `webhook-helpers.js` `parseRequestBody`): for a webhook node of typeVersion 1, n8n evaluates `$parameter["options"]["binaryData"]` with its expression engine on every request ' +
-	'(an option of its own Webhook node v1), before it parses the body; from typeVersion 2 on it skips that. The Smartcar Trigger has no such option, so version 2 changes nothing else. ' +
-	'The trigger answers inside `webhook()`, before n8n creates the execution, while the Webhook node\'s "on received" answer waits until n8n has created and started it: ' +
-	'under load the trigger answers sooner and its executions queue up behind the burst (*busy after*), which the sender does not see.';
+	'Why the trigger costs more CPU than the Webhook node here (n8n 2.41.1, read from its source and measured): n8n\'s default expression engine (`vm`) gives every expression an isolate, ' +
+	'and `live-webhooks.js` `webhookPhaseNeedsIsolate` acquires one for **every webhook request to any trigger except n8n\'s own Webhook node** (its `allowWebhookIsolateSkip`), before the node runs; ' +
+	'an acquired isolate is disposed and replaced on release, so each such request builds a new one. The Smartcar Trigger\'s `webhook()` evaluates no expression, but n8n cannot tell, ' +
+	'so a delivery costs it two isolates (the webhook phase and the execution) where the Webhook node costs one; a repeated delivery, which starts no execution, still costs one. ' +
+	'No setting of the node avoids it. Section 3b measures the same on an n8n with `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`, which builds an isolate only when an expression is evaluated. ' +
+	'Version 2 matters there: for a version-1 webhook node, n8n evaluates `$parameter["options"]["binaryData"]` on every request (`webhook-helpers.js` `parseRequestBody`), which builds an isolate; for version 2 it does not. ' +
+	'Under load the trigger also answers sooner than the Webhook node: it answers inside `webhook()`, before n8n creates the execution, so its executions queue up behind the burst (*busy after*), which the sender does not see.';
 
-export function webhookSection(webhook: WebhookResults, reps: number, timeCapMs: number): string[] {
+const HEADINGS = {
+	default: '## 3. Webhook throughput and latency',
+	lazy: '## 3b. Webhook throughput and latency, n8n with `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true`',
+} as const;
+
+export function webhookSection(webhook: WebhookResults, reps: number, timeCapMs: number, engine: keyof typeof HEADINGS): string[] {
 	const lines = [
-		'## 3. Webhook throughput and latency',
+		HEADINGS[engine],
 		'',
 		`Bursts of signed VEHICLE_STATE deliveries (${bytes(webhook.bodyBytes)} body, a unique eventId each), ${webhook.concurrency} in flight, keep-alive, loopback; a burst ends after ${webhook.deliveries} deliveries or ${duration(timeCapMs)}, whichever comes first. ` +
 			'Each workflow is the trigger alone; every accepted delivery starts an execution (saved, as by default). Same bodies and headers for every variant. ' +
@@ -78,7 +86,9 @@ export function webhookSection(webhook: WebhookResults, reps: number, timeCapMs:
 		if (runs.length > 0) lines.push(burstRow(variant, runs));
 	}
 	lines.push('', 'Ratios are medians of the per-repetition ratios (each pair measured back to back).', '', ...ratioTable(webhook), '');
-	lines.push(...sequentialTable(webhook), WHY, '');
+	lines.push(...sequentialTable(webhook));
+	if (engine === 'default') lines.push(WHY, '');
+	else lines.push('The same workflows, deliveries and method as section 3, on a second n8n started with `N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true` (an isolate is built only when an expression is evaluated).', '');
 	const checks = MEASURED.map(
 		(variant) => `${WEBHOOK_VARIANT_LABELS[variant]}: ${webhook.executionsByVariant[variant] ?? 'n/a'} executions for ${webhook.expectedExecutions[variant] ?? 'n/a'} accepted deliveries`,
 	);

@@ -39,6 +39,8 @@ export interface BenchResults {
 	footprint?: FootprintResults;
 	queue?: QueueResults;
 	fleet?: FleetResults;
+	/** The webhook section on an n8n with lazy expression isolates. */
+	webhookLazy?: WebhookResults;
 }
 
 const pct = (share: number): string => (Number.isFinite(share) ? `${Math.round(share * 100)} %` : 'n/a');
@@ -232,7 +234,8 @@ export function renderReport(results: BenchResults): string {
 	];
 	if (results.token) lines.push(...tokenSection(results.token, options.reps));
 	if (results.overhead) lines.push(...overheadSection(results.overhead, options.reps));
-	if (results.webhook) lines.push(...webhookSection(results.webhook, options.reps, options.deliveryTimeCapMs));
+	if (results.webhook) lines.push(...webhookSection(results.webhook, options.reps, options.deliveryTimeCapMs, 'default'));
+	if (results.webhookLazy) lines.push(...webhookSection(results.webhookLazy, options.reps, options.deliveryTimeCapMs, 'lazy'));
 	if (results.footprint) lines.push(...footprintSection(results.footprint));
 	if (results.queue) lines.push(...queueSection(results.queue, options.reps));
 	if (results.fleet) lines.push(...fleetSection(results.fleet, options.reps));
@@ -248,7 +251,7 @@ export function renderReport(results: BenchResults): string {
 		'```bash',
 		`npm run bench                                   # everything (${options.full ? `${Math.ceil(results.durationMs / 60_000)} min here` : '~11 min on 2 shared cores'}), writes bench/RESULTS.md`,
 		'npm run bench -- --quick                        # small sizes, 1 repetition, writes bench/RESULTS.partial.md',
-		'npm run bench -- --only token,overhead --reps 5 # some sections (token, overhead, webhook, footprint, queue, fleet)',
+		'npm run bench -- --only token,overhead --reps 5 # some sections (token, overhead, webhook, webhook-lazy, footprint, queue, fleet)',
 		'```',
 		'',
 		`Section times: ${Object.entries(results.sectionMs).map(([name, ms]) => `${name} ${duration(ms)}`).join(', ')}. Raw numbers of every repetition: \`${options.out.replace(/.*\//, '').replace(/\.md$/, '.json')}\`.`,

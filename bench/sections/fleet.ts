@@ -14,7 +14,7 @@ import type { CredentialJson, N8nInstance, WorkflowJson, WorkflowNodeJson } from
 import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import type { RateLimit } from '../../tooling/simulator/rate-limits';
 import { waitForIdle } from '../lib/cpu';
-import { jsonPosts, runLoad } from '../lib/load';
+import { postOnce } from '../lib/load';
 import { progress, sleep, type Cleanup } from '../lib/util';
 import {
 	httpSignalsGet,
@@ -162,24 +162,16 @@ export async function prepareFleetSection(options: FleetOptions, defaultInFlight
 		await sleep(3_000);
 		sim.setOptions({ applicationRateLimit: { ...options.bucket } });
 		sim.resetStats();
-		let answer = { status: 0, body: '' };
-		const load = await runLoad({
-			url: n8n.webhookUrl(pathOf(workflows[variant])),
-			requests: jsonPosts(1),
-			concurrency: 1,
-			timeCapMs: 900_000,
-			timeoutMs: 900_000,
-			onResponse: (_index, status, body) => (answer = { status, body }),
-		});
+		const answer = await postOnce(n8n.webhookUrl(pathOf(workflows[variant])), 900_000);
 		const counts = countItems(answer.body);
 		const inFlight = inFlightOf(variant, options, defaultInFlight);
-		const ok = load.ok === 1 && counts.items === options.vehicles;
+		const ok = answer.ok && counts.items === options.vehicles;
 		if (!ok) progress('fleet', `${variant} r${rep}: unexpected answer ${answer.status} with ${counts.items} items: ${answer.body.slice(0, 300)}`);
 		return {
 			variant,
 			rep,
 			inFlight,
-			wallMs: load.elapsedMs,
+			wallMs: answer.elapsedMs,
 			boundMs: fleetBoundMs(options, inFlight),
 			apiRequests: sim.stats.apiRequests,
 			smartcar429s: sim.stats.rateLimited.application + sim.stats.rateLimited.vehicle,

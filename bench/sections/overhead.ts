@@ -12,7 +12,7 @@
 import type { CredentialJson, N8nInstance, WorkflowJson } from '../../tooling/n8n/n8n-instance';
 import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { groupCpuMs, waitForIdle } from '../lib/cpu';
-import { jsonPosts, runLoad } from '../lib/load';
+import { postOnce } from '../lib/load';
 import { progress, type Cleanup } from '../lib/util';
 import { httpSignalGet, linearWorkflow, pathOf, refOf, rowNodes, rowsFor, smartcarCredential, smartcarSignalGet, webhookTrigger } from '../lib/workflows';
 
@@ -70,29 +70,19 @@ export async function prepareOverheadSection(options: { reps: number; items: num
 	const once = async (n8n: N8nInstance, variant: OverheadVariant, rep: number): Promise<OverheadRun> => {
 		await waitForIdle([n8n.pid], { timeoutMs: 30_000 });
 		sim.resetStats();
-		let answer = '';
 		const cpuBefore = groupCpuMs(n8n.pid);
-		const load = await runLoad({
-			url: n8n.webhookUrl(pathOf(workflows[variant])),
-			requests: jsonPosts(1),
-			concurrency: 1,
-			timeCapMs: 300_000,
-			timeoutMs: 300_000,
-			onResponse: (_index, status, body) => {
-				answer = `${status} ${body.slice(0, 300)}`;
-			},
-		});
+		const answer = await postOnce(n8n.webhookUrl(pathOf(workflows[variant])), 300_000);
 		await waitForIdle([n8n.pid], { windowMs: 250, timeoutMs: 30_000 });
 		const cpuMs = groupCpuMs(n8n.pid) - cpuBefore;
-		const ok = load.ok === 1;
+		const ok = answer.ok;
 		const apiRequests = sim.stats.apiRequests;
 		if (!ok || (variant !== 'baseline' && apiRequests !== options.items)) {
-			progress('overhead', `${variant} r${rep}: unexpected outcome (${apiRequests} API requests for ${options.items} items): ${answer}`);
+			progress('overhead', `${variant} r${rep}: unexpected outcome (${apiRequests} API requests for ${options.items} items): ${answer.status} ${answer.body.slice(0, 300)}`);
 		}
 		return {
 			variant,
 			rep,
-			wallMs: load.elapsedMs,
+			wallMs: answer.elapsedMs,
 			cpuMs,
 			apiRequests,
 			failedRequests: sim.stats.requests.filter((request) => request.status < 200 || request.status > 299).length,

@@ -22,6 +22,9 @@ import { progress } from '../lib/util';
 import { entityId, HEADER_AUTH, headerAuthCredential, linearWorkflow, pathOf, refOf, smartcarTrigger, webhookTrigger } from '../lib/workflows';
 import { smartcarCredential as smartcarCredentialFor } from '../../tooling/n8n/smartcar-workflows';
 
+/** n8n's setting that creates an expression isolate only when an expression is evaluated (default: for every request). */
+export const LAZY_ISOLATE_ENV = 'N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE';
+
 export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1', 'dedupeHit'] as const;
 export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];
 
