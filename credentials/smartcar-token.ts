@@ -52,6 +52,11 @@ const MAX_ENTRIES = 200;
 
 const entries = new Map<string, Entry>();
 
+/** Whether a token expiring at `expiresAt` is within the margin of its expiry at `now`. */
+function isNearExpiry(expiresAt: number, now: number): boolean {
+	return expiresAt - EXPIRY_MARGIN_MS <= now;
+}
+
 export function tokenCacheKey({ tokenUrl, clientId, clientSecret, apiBaseUrl, managementApiUrl }: TokenKeyParts): string {
 	const secretHash = createHash('sha256').update(clientSecret).digest('hex');
 	return `${tokenUrl}\n${clientId}\n${secretHash}\n${apiBaseUrl}\n${managementApiUrl}`;
@@ -82,7 +87,7 @@ function entryFor(key: string): Entry {
 /** Whether the cached token may be handed to a caller presenting `presented` (empty, or just rejected). */
 function canHandOut(entry: Entry, presented: string, now: number): boolean {
 	const cached = entry.token;
-	if (!cached || cached.accessToken === presented || cached.expiresAt - EXPIRY_MARGIN_MS <= now) return false;
+	if (!cached || cached.accessToken === presented || isNearExpiry(cached.expiresAt, now)) return false;
 	return presented === '' || entry.older.includes(presented) || entry.answered.get(presented) === cached.accessToken;
 }
 
@@ -147,17 +152,17 @@ export function noteRefusal(key: string, at: number): void {
 export function needsRenewal(key: string, presented: string, storedExpiresAt: number | undefined, now: number = Date.now()): boolean {
 	const entry = entryFor(key);
 	const cached = entry.token;
-	if (cached && cached.accessToken === presented) return cached.expiresAt - EXPIRY_MARGIN_MS <= now || entry.refusedAt >= entry.obtainedAt;
+	if (cached && cached.accessToken === presented) return isNearExpiry(cached.expiresAt, now) || entry.refusedAt >= entry.obtainedAt;
 	if (entry.older.includes(presented) || entry.answered.has(presented)) return true;
 	// Another process's token, or one stored before n8n restarted.
-	if (storedExpiresAt === undefined || storedExpiresAt - EXPIRY_MARGIN_MS <= now) return true;
+	if (storedExpiresAt === undefined || isNearExpiry(storedExpiresAt, now)) return true;
 	return entry.refusedAt > 0 && entry.refusedAt >= now - RECENT_REFUSAL_MS;
 }
 
 /** Whether the token this process holds for `key` is about to expire (a 401 then needs no noting to be renewed). */
 export function isExpiring(key: string, now: number = Date.now()): boolean {
 	const cached = entries.get(key)?.token;
-	return cached !== undefined && cached.expiresAt - EXPIRY_MARGIN_MS <= now;
+	return cached !== undefined && isNearExpiry(cached.expiresAt, now);
 }
 
 /** Tokens this process currently holds, so error text that echoes one can be redacted. */

@@ -408,8 +408,7 @@ export class SmartcarClient {
 		const stop = cancelSignalOf(this.context);
 		const deadline = AbortSignal.timeout(REQUEST_LIMITS.deadlineMs);
 		const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
-		const sentAt = Date.now();
-		const options = requestOptions(url, request, signal, isExpiring(this.tokenKey, sentAt));
+		const options = requestOptions(url, request, signal, isExpiring(this.tokenKey));
 		try {
 			let response = await this.call(options, signal);
 			// A 401 means nothing was carried out. Noting it tells the credential that the token of this moment was
