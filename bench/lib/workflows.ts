@@ -158,18 +158,9 @@ export function smartcarSignalsGet(credential: CredentialRef, options: { request
  * the predefined Smartcar API credential, continuing on fail; `batching` as in its Options → Batching.
  */
 export function httpSignalsGet(sim: Simulator, credential: CredentialRef, batching: { batchSize: number; batchIntervalMs: number } | undefined): WorkflowNodeJson {
-	const options: Record<string, unknown> = batching ? { batching: { batch: { batchSize: batching.batchSize, batchInterval: batching.batchIntervalMs } } } : {};
-	const parameters: Record<string, unknown> = {
-		method: 'GET',
-		url: `=${sim.apiBaseUrl}/vehicles/{{ $json.vehicleId }}/signals`,
-		authentication: 'predefinedCredentialType',
-		nodeCredentialType: 'smartcarApi',
-		sendHeaders: true,
-		specifyHeaders: 'keypair',
-		headerParameters: { parameters: [{ name: 'sc-user-id', value: '={{ $json.userId }}' }] },
-		options,
-	};
-	return node('Call', 'n8n-nodes-base.httpRequest', 4.2, parameters, { credentials: { smartcarApi: credential }, onError: 'continueRegularOutput' });
+	const call = httpSignalGet(sim, { kind: 'smartcarApi', credential }, { allSignals: true });
+	if (batching) call.parameters.options = { batching: { batch: { batchSize: batching.batchSize, batchInterval: batching.batchIntervalMs } } };
+	return { ...call, onError: 'continueRegularOutput' };
 }
 
 export type HttpAuth =
@@ -178,12 +169,15 @@ export type HttpAuth =
 	/** A bearer header from the output of the node named "Token". */
 	| { kind: 'tokenNode' };
 
-/** n8n's HTTP Request node calling the same endpoint as Smartcar → Signal → Get (same URL, same sc-user-id header). */
-export function httpSignalGet(sim: Simulator, auth: HttpAuth): WorkflowNodeJson {
+/**
+ * n8n's HTTP Request node calling the same endpoint as Smartcar → Signal → Get (same URL, same sc-user-id header), or
+ * with `allSignals` the one of Signal → Get Many (`/signals`).
+ */
+export function httpSignalGet(sim: Simulator, auth: HttpAuth, options: { allSignals?: boolean } = {}): WorkflowNodeJson {
 	const headers: Array<{ name: string; value: string }> = [{ name: 'sc-user-id', value: '={{ $json.userId }}' }];
 	const parameters: Record<string, unknown> = {
 		method: 'GET',
-		url: `=${sim.apiBaseUrl}/vehicles/{{ $json.vehicleId }}/signals/${SIGNAL_CODE}`,
+		url: `=${sim.apiBaseUrl}/vehicles/{{ $json.vehicleId }}/signals${options.allSignals ? '' : `/${SIGNAL_CODE}`}`,
 		sendHeaders: true,
 		specifyHeaders: 'keypair',
 		headerParameters: { parameters: headers },
