@@ -45,7 +45,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. https://n8n.example.com/webhook/smartcar-connect',
 		description:
-			'Where Smartcar sends the driver back with their user_id. It must be registered under Redirect URIs in the Smartcar Dashboard.',
+			'Where Smartcar sends the driver back with their user_id. It must be registered under Redirect URIs in the Smartcar Dashboard. The link works only at the Smartcar Trigger with this URL (its Production URL, or its Test URL while testing).',
 		hint: 'A Smartcar Trigger set to "Connect Redirect" shows the URL to use here',
 	},
 	{
