@@ -15,6 +15,13 @@ import type { IDataObject } from 'n8n-workflow';
  * Compact: a link is 13 characters — 12 of a hash of its nonce (72 bits), then `u` (used) or its error count — in
  * one string per hour in which entries may be forgotten: `{ "<hour, base36>": "<hash><mark><hash><mark>…" }`.
  * A link is bound to one trigger (see shared/connect-state.ts), so one memory per workflow is exact.
+ *
+ * What this can and cannot promise across processes (read in n8n 2.41.1 and 1.123.81, live-webhooks.js and
+ * webhook-helpers.js): each webhook request loads the workflow row, static data included, from the database; the
+ * trigger writes the driver's page inside webhook(); when webhook() returns, n8n starts saving the whole static data
+ * (not awaited before the run starts). n8n offers nodes no lock or compare-and-set. So a replay reaching another
+ * process after that save has landed is refused; one that loaded the row before it landed can run too; and two
+ * requests of one workflow saving at the same time keep only the later request's static data.
  */
 
 /** Error redirects (no user ID) an unused link may start; further ones get an error page and start nothing. */

@@ -2,11 +2,12 @@
  * User → Delete (purges the user's connections at Smartcar) and Connect → Get Authorization URL (Smartcar's
  * Connect parameters exactly, a state signed with the credential's key, no API call, only safe redirect URIs).
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
+import { targetOf } from '../support/signed-state';
 import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import {
 	CLIENT_ID,
@@ -82,12 +83,6 @@ describe('User → Delete', () => {
 });
 
 const HOUR_MS = 3600 * 1000;
-
-/** The documented target of a path: 12 bytes (base64url) of SHA-256 over the label and its last three segments. */
-function targetOf(path: string): string {
-	const segments = path.split('/').filter(Boolean).slice(-3);
-	return createHash('sha256').update(`n8n-nodes-smartcar/connect-target\n${JSON.stringify(segments)}`).digest().subarray(0, 12).toString('base64url');
-}
 
 /**
  * Reads a signed Connect state the way its documented format says, checking its MAC with a key derived here from the

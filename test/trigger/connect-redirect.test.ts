@@ -4,14 +4,10 @@
  * browser a page or a redirect.
  *
  * Check State "Signed" (the default) accepts only a state signed with the trigger credential's key, made for this
- * trigger, unexpired and not used before. Signed states are built here with node:crypto from the documented format
- * (never the package's signer): `v2.<b64url value>.<b64url 16-byte nonce>.<expiry s, base36>.<target>.<b64url
- * HMAC-SHA256>`, keyed with HMAC-SHA256(client secret, "n8n-nodes-smartcar/connect-state/v1"); the target is the first
- * 12 bytes (base64url) of SHA-256("n8n-nodes-smartcar/connect-target\n" + JSON of the last three path segments).
- * More on links (another trigger, restarts, error bound): connect-links.test.ts.
+ * trigger, unexpired and not used before. Signed states are built from the documented format with node:crypto
+ * (test/support/signed-state.ts), never with the package's signer. More on links (another trigger, restarts, the
+ * error bound): connect-links.test.ts.
  */
-import { createHash, createHmac, randomBytes } from 'node:crypto';
-
 import { NodeHelpers, type ICredentialDataDecryptedObject, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
@@ -28,6 +24,7 @@ import {
 	type HttpResult,
 } from './trigger-fixture';
 import { freshTriggerClass } from './connect-fixture';
+import { signedState } from '../support/signed-state';
 
 type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
 
@@ -49,11 +46,6 @@ function nowSeconds(): number {
 /** The trigger's Production URL path in these specs. */
 const TRIGGER_PATH = `/webhook/${WEBHOOK_ID}/webhook`;
 
-function target(path: string): string {
-	const segments = path.split('/').filter(Boolean).slice(-3);
-	return createHash('sha256').update(`n8n-nodes-smartcar/connect-target\n${JSON.stringify(segments)}`).digest().subarray(0, 12).toString('base64url');
-}
-
 interface StateOptions {
 	secret?: string;
 	expiresAt?: number;
@@ -63,14 +55,9 @@ interface StateOptions {
 	version?: 'v1' | 'v2';
 }
 
-/** A state as Get Authorization URL signs it, made independently here (`v1`: as development builds before targets did). */
+/** A state as Get Authorization URL signs it, made independently (test/support/signed-state.ts). */
 function signState(value: string, options: StateOptions = {}): string {
-	const key = createHmac('sha256', options.secret ?? CLIENT_SECRET).update('n8n-nodes-smartcar/connect-state/v1').digest();
-	const expiry = options.expiresAt ?? nowSeconds() + HOUR;
-	const parts = [options.version ?? 'v2', Buffer.from(value).toString('base64url'), (options.nonce ?? randomBytes(16)).toString('base64url'), expiry.toString(36)];
-	if (options.version !== 'v1') parts.push(target(options.path ?? TRIGGER_PATH));
-	const signed = parts.join('.');
-	return `${signed}.${createHmac('sha256', key).update(signed).digest('base64url')}`;
+	return signedState(value, { ...options, secret: options.secret ?? CLIENT_SECRET, path: options.path ?? TRIGGER_PATH });
 }
 
 interface HostSetup {
