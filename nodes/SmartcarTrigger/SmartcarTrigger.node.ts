@@ -170,7 +170,7 @@ export class SmartcarTrigger implements INodeType {
 						name: 'Signed by Get Authorization URL',
 						value: 'signed',
 						description:
-							'Only redirects from a link made by Connect → Get Authorization URL with the same credential, not expired and not used before',
+							'Only redirects from a link made by Connect → Get Authorization URL with the same credential for this trigger\'s URL, not expired and not used before',
 					},
 					{
 						name: 'Expected Value Only',

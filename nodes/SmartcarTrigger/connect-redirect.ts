@@ -3,7 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { idProblem } from '../shared/ids';
 import { asString } from '../shared/values';
 import { safeRedirect, sendPage, sendRedirect } from './connect-page';
-import { ALREADY_USED, checkState, consume, wasUsed, type RejectedState, type StateCheck } from './redirect-state';
+import { admit, checkState, type RejectedState, type StateCheck } from './redirect-state';
 
 interface RedirectOptions {
 	successRedirectUrl?: string;
@@ -43,12 +43,12 @@ function resultItem(userId: string | null, state: string | null, text: (name: st
 
 /**
  * GET from the driver's browser when Smartcar Connect sends them back. Nothing runs unless the redirect carries a
- * result (`user_id`, or `error`), a well-formed user ID, and a state that passes Check State. In Signed mode a
- * redirect with a `user_id` uses its link up (a replay is refused); an error redirect without one (the driver
- * cancelled, no compatible vehicle…) is checked the same way, and refused once the link is used, but does not use
- * it up, so the driver can open the link again and retry. The
- * workflow gets who connected or why it failed, with the builder's original State value as `state`; the driver
- * gets a page or is redirected onward.
+ * result (`user_id`, or `error`), a well-formed user ID, and a state that passes Check State. In Signed mode the link
+ * must name this trigger, and a redirect with a `user_id` uses it up (a replay is refused); an error redirect without
+ * one (the driver cancelled, no compatible vehicle…) is checked the same way and refused once the link is used, but
+ * does not use it up, so the driver can open the link again and retry — up to MAX_ERROR_REDIRECTS error runs per
+ * link. The workflow gets who connected or why it failed, with the builder's original State value as `state`; the
+ * driver gets a page or is redirected onward.
  */
 export async function receiveConnectRedirect(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const query = this.getQueryData() as IDataObject;
@@ -75,9 +75,8 @@ export async function receiveConnectRedirect(this: IWebhookFunctions): Promise<I
 	const expected = asString(options.expectedState)?.trim() || undefined;
 	const state = await checkState(this, stateCheckOf(this), text('state'), expected);
 	if (!state.ok) return reject(this, state);
-	if (state.nonceId !== undefined && (userId === null ? wasUsed(this, state.nonceId) : consume(this, state.nonceId))) {
-		return reject(this, ALREADY_USED);
-	}
+	const refused = state.link === undefined ? undefined : admit(this, state.link, userId !== null);
+	if (refused) return reject(this, refused);
 
 	const item = resultItem(userId, state.value, text);
 	const response = this.getResponseObject();
@@ -90,6 +89,7 @@ export async function receiveConnectRedirect(this: IWebhookFunctions): Promise<I
 	} else {
 		sendPage(response, 200, 'Vehicle connected', 'Thank you. You can close this window.');
 	}
-	// Answering here (not through n8n's onReceived answer) makes n8n save the used nonce before the run starts.
+	// Answering here (not through n8n's onReceived answer) is what makes n8n 2.41.1 save the static data (the link's
+	// memory): n8n starts saving it as soon as webhook() returns, before the run starts.
 	return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray([item])] };
 }

@@ -3,17 +3,17 @@ import type { IWebhookFunctions } from 'n8n-workflow';
 
 import {
 	connectStateKey,
-	MAX_LINK_VALIDITY_HOURS,
+	connectTarget,
 	unverifiedConnectStateValue,
 	verifyConnectState,
 	type ConnectStateRejection,
 } from '../shared/connect-state';
-import { isInStaticData, memoryScope, RecentEvents, rememberInStaticData, type StaticIdList } from './recent-events';
+import { admitRedirect, type Admission, type LinkRef } from './connect-link-store';
 import { triggerCredentialText } from './trigger-credential';
 
 /**
  * The trigger's "Check State" for Connect redirects: which `state` proves that a redirect comes from a Connect link
- * this workflow issued, and the memory of links already used.
+ * made for this trigger, and (connect-link-store.ts) whether that link may still start the workflow.
  */
 export type StateCheck = 'signed' | 'expectedValue' | 'none';
 
@@ -21,8 +21,8 @@ interface AcceptedState {
 	ok: true;
 	/** The builder's original State value (what Get Authorization URL output as `state`), or null when none came. */
 	value: string | null;
-	/** Signed mode: the link's nonce and expiry as remembered once used (`<nonce>.<expiry seconds, base36>`). */
-	nonceId?: string;
+	/** Signed mode: the verified link, for the memory of used links. */
+	link?: LinkRef;
 }
 
 export interface RejectedState {
@@ -30,18 +30,6 @@ export interface RejectedState {
 	status: number;
 	title: string;
 	message: string;
-}
-
-/** Used links, by nonce: remembered in process memory for longer than any link can be valid. */
-const usedNonces = new RecentEvents(10_000, (MAX_LINK_VALIDITY_HOURS + 1) * 3600 * 1000);
-
-/** `usedStateNonces` in node static data: the newest 1,000 used links, each dropped once its link has expired. */
-function usedNonceList(nowMs: number = Date.now()): StaticIdList {
-	return {
-		key: 'usedStateNonces',
-		max: 1000,
-		keep: (id) => parseInt(id.slice(id.lastIndexOf('.') + 1), 36) * 1000 > nowMs,
-	};
 }
 
 const NOT_ISSUED: RejectedState = {
@@ -55,14 +43,34 @@ const REJECTIONS: Record<ConnectStateRejection, RejectedState> = {
 	missing: NOT_ISSUED,
 	plain: NOT_ISSUED,
 	tampered: NOT_ISSUED,
+	elsewhere: {
+		ok: false,
+		status: 400,
+		title: 'Link not valid',
+		message: 'This sign-in link was made for another address. Please start again from the link you were sent.',
+	},
+	outdated: {
+		ok: false,
+		status: 410,
+		title: 'Link no longer valid',
+		message: 'This sign-in link was made by an earlier version of this service and no longer works. Please ask for a new one.',
+	},
 	expired: { ok: false, status: 410, title: 'Link expired', message: 'This sign-in link has expired. Please ask for a new one.' },
 };
 
-export const ALREADY_USED: RejectedState = {
-	ok: false,
-	status: 409,
-	title: 'Link already used',
-	message: 'This sign-in link has already been used. Please ask for a new one to connect again.',
+const REFUSED_BY_MEMORY: Record<Exclude<Admission, 'accepted'>, RejectedState> = {
+	used: {
+		ok: false,
+		status: 409,
+		title: 'Link already used',
+		message: 'This sign-in link has already been used. Please ask for a new one to connect again.',
+	},
+	tooManyErrors: {
+		ok: false,
+		status: 429,
+		title: 'Too many attempts',
+		message: 'This sign-in link has come back without a connected vehicle too many times. Please ask for a new one.',
+	},
 };
 
 const NOT_SET_UP: RejectedState = {
@@ -89,9 +97,21 @@ function expectedMatches(value: string | null, expected: string | undefined): bo
 }
 
 /**
- * Checks a redirect's `state` (never consuming it): `signed` verifies it with the trigger credential's key (then the
- * Expected State, if set, against the signed value); `expectedValue` compares the value with Expected State only
- * (the value inside a signed state, unverified, or the plain text); `none` accepts anything.
+ * The path of the request as n8n received and routed it (no query). n8n found this trigger by it, so its last
+ * segments are this trigger's own webhook path, whatever host or prefix the public URL has.
+ */
+function requestPath(context: IWebhookFunctions): string {
+	const request = context.getRequestObject();
+	const url = typeof request.originalUrl === 'string' ? request.originalUrl : (request.url ?? '');
+	const query = url.indexOf('?');
+	return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * Checks a redirect's `state` (never consuming it): `signed` verifies it with the trigger credential's key and this
+ * trigger's target (the link must name this trigger), then the Expected State, if set, against the signed value;
+ * `expectedValue` compares the value with Expected State only (the value inside a signed state, unverified, or the
+ * plain text); `none` accepts anything.
  */
 export async function checkState(
 	context: IWebhookFunctions,
@@ -102,11 +122,10 @@ export async function checkState(
 	if (mode === 'signed') {
 		const key = await stateKey(context);
 		if (!key) return NOT_SET_UP;
-		const verified = verifyConnectState(state, key);
+		const verified = verifyConnectState(state, key, connectTarget(requestPath(context)));
 		if (!verified.ok) return REJECTIONS[verified.reason];
 		if (!expectedMatches(verified.value, expected)) return NOT_ISSUED;
-		const expirySeconds = Math.round(verified.expiresAt.getTime() / 1000);
-		return { ok: true, value: verified.value, nonceId: `${verified.nonce}.${expirySeconds.toString(36)}` };
+		return { ok: true, value: verified.value, link: { nonce: verified.nonce, expiresAt: verified.expiresAt } };
 	}
 	const value = state === undefined ? null : (unverifiedConnectStateValue(state) ?? state);
 	if (mode === 'expectedValue') {
@@ -116,24 +135,13 @@ export async function checkState(
 	return { ok: true, value };
 }
 
-/** Whether the link with this nonce was used, in this process or (node static data) by the workflow. Writes nothing. */
-export function wasUsed(context: IWebhookFunctions, nonceId: string): boolean {
-	return usedNonces.has(`${memoryScope(context)}${nonceId}`) || isInStaticData(context.getWorkflowStaticData('node'), nonceId, usedNonceList());
-}
-
 /**
- * Marks the link as used and says whether it already was. Check-and-record in process memory is synchronous, so two
- * redirects with one link arriving together in a process cannot both pass; across processes the static data is
- * the only memory (saved by n8n before the run starts, as for event IDs).
+ * Whether a redirect with this verified link may start the workflow, recorded at once (see connect-link-store.ts):
+ * a redirect with a user ID uses the link up; an error redirect counts against the link's error bound. Undefined
+ * when it may; otherwise the page to answer with.
  */
-export function consume(context: IWebhookFunctions, nonceId: string): boolean {
-	const scope = memoryScope(context);
-	const usedInProcess = usedNonces.checkAndRecord(`${scope}${nonceId}`);
-	const usedByWorkflow = rememberInStaticData(
-		context.getWorkflowStaticData('node'),
-		nonceId,
-		usedNonces.idsWithPrefix(scope),
-		usedNonceList(),
-	);
-	return usedInProcess || usedByWorkflow;
+export function admit(context: IWebhookFunctions, link: LinkRef, connected: boolean): RejectedState | undefined {
+	const scope = context.getWorkflow().id ?? '';
+	const admission = admitRedirect(context.getWorkflowStaticData('global'), scope, link, connected);
+	return admission === 'accepted' ? undefined : REFUSED_BY_MEMORY[admission];
 }

@@ -2,7 +2,8 @@
  * The REAL package in the last n8n 1.x release (1.123.81, Node 24), installed as Community Nodes installs it: the
  * credential's preAuthentication, action runs, Smartcar's error answers read the same as on 2.x (429 retried after
  * retry-after, 409 and a wrong secret with Smartcar's own words, a 502 command sent once), the token renewed after
- * expiry, the trigger's VERIFY and a signed event, and the signed Connect round trip.
+ * expiry, the trigger's VERIFY and a signed event, and the signed Connect round trip (a link works only at its own
+ * Connect Redirect trigger).
  *
  * n8n-workflow 1.x's NodeApiError drops an Error cause (2.x keeps it), so the status, headers and network code of a
  * failed request are not in what n8n's HTTP helper throws on 1.x: the transport reads answers itself.
@@ -48,13 +49,23 @@ const CREDENTIAL: CredentialRef = { id: 'n8n1SmartcarCred', name: 'Smartcar (n8n
 const WRONG: CredentialRef = { id: 'n8n1SmartcarWrong', name: 'Smartcar (wrong secret)' };
 const TRIGGER_ID = randomUUID();
 const REDIRECT_ID = randomUUID();
-const WF = { signals: 'n8n1ScSignals', lock: 'n8n1ScLock', wrong: 'n8n1ScWrong', connect: 'n8n1ScConnect', trigger: 'n8n1ScTrigger', redirect: 'n8n1ScRedirect' };
+/** A second Connect Redirect trigger with the same credential: links made for the first must not work there. */
+const SECOND_REDIRECT_ID = randomUUID();
+const WF = {
+	signals: 'n8n1ScSignals',
+	lock: 'n8n1ScLock',
+	wrong: 'n8n1ScWrong',
+	connect: 'n8n1ScConnect',
+	trigger: 'n8n1ScTrigger',
+	redirect: 'n8n1ScRedirect',
+	secondRedirect: 'n8n1ScRedirect2',
+};
 const PATH = { signals: 'sc1-signals', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
 
 /** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed) on `/webhook/<id>/webhook`. */
-function redirectWorkflow(): WorkflowJson {
+function redirectWorkflow(id: string, webhookId: string): WorkflowJson {
 	return {
-		id: WF.redirect,
+		id,
 		name: 'n8n 1.x connect redirect',
 		nodes: [
 			{
@@ -63,7 +74,7 @@ function redirectWorkflow(): WorkflowJson {
 				type: SMARTCAR_TRIGGER_TYPE,
 				typeVersion: 1,
 				position: [0, 0],
-				webhookId: REDIRECT_ID,
+				webhookId,
 				parameters: { trigger: 'connectRedirect', stateCheck: 'signed', redirectOptions: {} },
 				credentials: { smartcarApi: CREDENTIAL },
 			},
@@ -87,7 +98,8 @@ function workflows(redirectUri: string): WorkflowJson[] {
 			parameters: { resource: 'connect', operation: 'getAuthorizationUrl', redirectUri, state: '={{ $json.state }}', scopes: ['read_battery'] },
 		}),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_ID, credential: CREDENTIAL }),
-		redirectWorkflow(),
+		redirectWorkflow(WF.redirect, REDIRECT_ID),
+		redirectWorkflow(WF.secondRedirect, SECOND_REDIRECT_ID),
 	];
 }
 
@@ -121,7 +133,7 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`);
 		n8n = await startN8n({ n8nVersion: N8N_1X_VERSION, port, packageTgz: tgz, credentials, workflows: all, publish: all.map((workflow) => workflow.id) });
 		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
-		await n8n.waitForWebhook(triggerPath(REDIRECT_ID), { method: 'GET', timeoutMs: 120_000 });
+		for (const id of [REDIRECT_ID, SECOND_REDIRECT_ID]) await n8n.waitForWebhook(triggerPath(id), { method: 'GET', timeoutMs: 120_000 });
 		log.info(`n8n ${N8N_1X_VERSION} ready: ${JSON.stringify(n8n.timings)}`);
 	}, 20 * 60_000);
 
@@ -215,7 +227,7 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		expect(nodeOutput(execution, 'Smartcar Trigger')[0]).toMatchObject({ eventType: 'VEHICLE_STATE', userId, vehicleId });
 	});
 
-	it('the signed Connect round trip outputs the builder\'s state; a replay starts nothing', async () => {
+	it('the signed Connect round trip outputs the builder\'s state; a replay starts nothing, here or at another Connect Redirect trigger', async () => {
 		const [link] = items((await call(PATH.connect, [{ state: `order-${suffix}` }])).data);
 		const signed = new URL(String(link.url)).searchParams.get('state') ?? '';
 		const back = `${n8n.webhookUrl(triggerPath(REDIRECT_ID))}?user_id=${userId}&state=${encodeURIComponent(signed)}`;
@@ -224,5 +236,9 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		expect(nodeOutput(execution, 'Driver connected')).toEqual([{ userId, state: `order-${suffix}` }]);
 		expect((await http.get(back)).status).toBe(409);
 		expect((await http.get(`${n8n.webhookUrl(triggerPath(REDIRECT_ID))}?user_id=${userId}&state=plain`)).status).toBe(400);
+		const elsewhere = await http.get(`${n8n.webhookUrl(triggerPath(SECOND_REDIRECT_ID))}${new URL(back).search}`);
+		expect({ status: elsewhere.status, page: String(elsewhere.data).includes('<h1>Link not valid</h1>') }).toEqual({ status: 400, page: true });
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		expect(await n8n.listExecutions(WF.secondRedirect)).toHaveLength(0);
 	});
 });

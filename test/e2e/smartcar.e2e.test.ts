@@ -4,7 +4,8 @@
  * same user folder). Covers: the Smartcar node in published Webhook workflows (paged connections, vehicle, signals,
  * a command, Continue On Fail, a failing execution), safety (a redirect to another origin is not followed and
  * nothing reaches it; a command answered 502 is sent once; replayed, plain, tampered and missing Connect states start
- * nothing), the credential's token life cycle (one exchange, stored across a
+ * nothing; a Connect link works once and only at the trigger it names, also after a restart, and starts at most 5
+ * error runs), the credential's token life cycle (one exchange, stored across a
  * restart, renewed once after expiry), the Smartcar Trigger on its production URL (VERIFY, signatures, the payload
  * forms, de-duplication in memory and in static data across a restart), n8n's HTTP Request node with the
  * credential, the AI-tool variant, the example workflows (among them the onboarding loop: a Connect redirect
@@ -92,6 +93,8 @@ const WF = {
 	httpLock: 'e2eScHttpLock',
 	trigger: 'e2eScTrigger',
 	triggerV1: 'e2eScTriggerV1',
+	connectLink: 'e2eScConnectLink',
+	redirect: 'e2eScConnectRedirect',
 } as const;
 const PATH = {
 	connections: 'sc-e2e-connections',
@@ -101,10 +104,13 @@ const PATH = {
 	lock: 'sc-e2e-lock',
 	httpRequest: 'sc-e2e-http-request',
 	httpLock: 'sc-e2e-http-lock',
+	connectLink: 'sc-e2e-connect-link',
 } as const;
 const TRIGGER_WEBHOOK_ID = randomUUID();
 /** A version-1 Smartcar Trigger, as in workflows saved before version 2. */
 const TRIGGER_V1_WEBHOOK_ID = randomUUID();
+/** A second Connect Redirect trigger with the demo credential (the onboarding example's is the first). */
+const REDIRECT_WEBHOOK_ID = randomUUID();
 const EXAMPLE = {
 	lowBattery: exampleId('low-battery-alert.json'),
 	fleetReport: exampleId('fleet-report.json'),
@@ -153,7 +159,41 @@ function buildWorkflows(apiBaseUrl: string): WorkflowJson[] {
 		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true }),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_WEBHOOK_ID, credential: CREDENTIAL }),
 		triggerWorkflow({ id: WF.triggerV1, webhookId: TRIGGER_V1_WEBHOOK_ID, credential: CREDENTIAL, typeVersion: 1 }),
+		...connectWorkflows(),
 	];
+}
+
+/**
+ * With the demo credential (the onboarding example's): Get Authorization URL for any `redirectUri` and `state` (POST
+ * `{ items: [{ redirectUri, state }] }`), and a second Connect Redirect trigger, Check State Signed.
+ */
+function connectWorkflows(): WorkflowJson[] {
+	const linkMaker = operationWorkflow({
+		id: WF.connectLink,
+		path: PATH.connectLink,
+		credential: DEMO_CREDENTIAL,
+		parameters: { resource: 'connect', operation: 'getAuthorizationUrl', redirectUri: '={{ $json.redirectUri }}', state: '={{ $json.state }}' },
+	});
+	const redirect: WorkflowJson = {
+		id: WF.redirect,
+		name: 'e2e second Connect redirect',
+		nodes: [
+			{
+				id: randomUUID(),
+				name: 'Driver connected',
+				type: SMARTCAR_TRIGGER_TYPE,
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: REDIRECT_WEBHOOK_ID,
+				parameters: { trigger: 'connectRedirect', stateCheck: 'signed', redirectOptions: {} },
+				credentials: { smartcarApi: DEMO_CREDENTIAL },
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		active: false,
+	};
+	return [linkMaker, redirect];
 }
 
 const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
@@ -226,6 +266,8 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 	let approvedRedirect: string | undefined;
 	/** The driver the onboarding workflow connected, once it has subscribed their vehicles. */
 	let onboarded: { userId: string; vehicleIds: string[] } | undefined;
+	/** A redirect the second Connect Redirect trigger accepted (its link is used up). */
+	let usedAtSecondTrigger: string | undefined;
 
 	const alice = () => sim.fleet.users[1];
 	const bob = () => sim.fleet.users[2];
@@ -252,6 +294,7 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		for (const path of Object.values(PATH)) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_WEBHOOK_ID), { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_V1_WEBHOOK_ID), { timeoutMs: 120_000 });
+		await n8n.waitForWebhook(triggerPath(REDIRECT_WEBHOOK_ID), { method: 'GET', timeoutMs: 120_000 });
 		const examples = webhookEndpoints(loadExamples());
 		expect(examples.map(({ path, method }) => `${method} ${path}`).sort()).toEqual([
 			'GET smartcar-connect-redirect/webhook',
@@ -296,6 +339,33 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		const node = isObject(parsed) ? parsed['node:Smartcar Trigger'] : undefined;
 		const ids = isObject(node) ? node.recentEventIds : undefined;
 		return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+	}
+
+	/**
+	 * A Connect link for `redirectUri` made by Get Authorization URL with the demo credential, opened on the demo
+	 * simulator's Connect page: its approve link for the driver and its deny link.
+	 */
+	async function connectLinkFor(redirectUri: string, state: string, driverId: string): Promise<{ approve: string; deny: string }> {
+		const response = await call(PATH.connectLink, [{ redirectUri, state }]);
+		expect(response.status).toBe(200);
+		const [link] = asItems(response.data);
+		await nextExecution(WF.connectLink);
+		const page = await http.get(String(link.url));
+		const hrefs = [...String(page.data).matchAll(/href="([^"]+)"/g)].map((match) => decodeHtml(match[1]));
+		const approve = hrefs.find((href) => new URL(href).searchParams.get('user_id') === driverId);
+		const deny = hrefs.find((href) => new URL(href).searchParams.get('error') === 'access_denied');
+		if (!approve || !deny) throw new Error(`the Connect page lacks the approve or deny link: ${hrefs.join(' ')}`);
+		return { approve, deny };
+	}
+
+	/** The same redirect (query) sent to another trigger's URL. */
+	function sentTo(redirect: string, triggerUrlPath: string): string {
+		return `${n8n.webhookUrl(triggerUrlPath)}${new URL(redirect).search}`;
+	}
+
+	async function redirectExecutionCount(workflowId: string, settleMs = 1_500): Promise<number> {
+		await sleep(settleMs);
+		return (await n8n.listExecutions(workflowId)).length;
 	}
 
 	beforeAll(async () => {
@@ -737,6 +807,42 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		});
 	});
 
+	describe('Connect links: once, and only at the trigger they name', () => {
+		it('a fresh link works at its own trigger (a second Connect Redirect trigger of the demo credential), once', async () => {
+			const secondUrl = n8n.webhookUrl(triggerPath(REDIRECT_WEBHOOK_ID));
+			const driver = demoSim.fleet.users[0];
+			const { approve } = await connectLinkFor(secondUrl, `second-${suffix}`, driver.id);
+			expect(approve.startsWith(`${secondUrl}?`)).toBe(true);
+			const back = await http.get(approve, { timeout: 30_000 });
+			expect(back.status).toBe(200);
+			expect(String(back.data)).toContain('Vehicle connected');
+			const execution = await nextExecution(WF.redirect);
+			expect(nodeOutput(execution, 'Driver connected')).toEqual([{ userId: driver.id, state: `second-${suffix}` }]);
+			usedAtSecondTrigger = approve;
+
+			expect((await http.get(approve, { timeout: 30_000 })).status).toBe(409);
+			expect(await redirectExecutionCount(WF.redirect)).toBe(runs.get(WF.redirect));
+			const rows = await n8n.dbQuery('SELECT staticData FROM workflow_entity WHERE id = ?', [WF.redirect]);
+			const raw = rows[0]?.staticData;
+			const stored: unknown = typeof raw === 'string' ? JSON.parse(raw) : raw;
+			log.info(`the second trigger's static data after one used link: ${JSON.stringify(stored)}`);
+			const links = isObject(stored) && isObject(stored.global) ? stored.global.smartcarConnectLinks : undefined;
+			expect(isObject(links) ? Object.values(links).join('') : undefined).toMatch(/^[A-Za-z0-9_-]{12}u$/);
+		});
+
+		it('an unused link starts at most 5 error runs; the 6th error redirect gets 429 and starts nothing', async () => {
+			const secondUrl = n8n.webhookUrl(triggerPath(REDIRECT_WEBHOOK_ID));
+			const { deny } = await connectLinkFor(secondUrl, `denied-${suffix}`, demoSim.fleet.users[0].id);
+			const statuses: number[] = [];
+			for (let attempt = 0; attempt < 6; attempt++) {
+				statuses.push((await http.get(deny, { timeout: 30_000 })).status);
+				if (attempt < 5) await nextExecution(WF.redirect);
+			}
+			expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+			expect(await redirectExecutionCount(WF.redirect)).toBe(runs.get(WF.redirect));
+		});
+	});
+
 	describe('after an n8n restart (same user folder)', () => {
 		beforeAll(async () => {
 			const started = Date.now();
@@ -772,6 +878,15 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const before = await triggerExecutionCount(0);
 			expect(await resend(acceptedEventIds)).toEqual(acceptedEventIds.map((eventId) => ({ status: 'duplicate', eventId })));
 			expect(await triggerExecutionCount()).toBe(before);
+		});
+
+		it('a Connect link used before the restart is still refused: its memory is in the workflow\'s static data', async () => {
+			if (!usedAtSecondTrigger) throw new Error('the Connect link spec did not run');
+			const before = await redirectExecutionCount(WF.redirect, 0);
+			const replay = await http.get(usedAtSecondTrigger, { timeout: 30_000 });
+			expect(replay.status).toBe(409);
+			expect(String(replay.data)).toContain('Link already used');
+			expect(await redirectExecutionCount(WF.redirect)).toBe(before);
 		});
 
 		// n8n saves static data per webhook request as load → change → overwrite, so deliveries arriving together
@@ -948,6 +1063,23 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			}
 			await sleep(1_500);
 			expect((await n8n.listExecutions(EXAMPLE.onboarding)).length).toBe(before);
+		});
+
+		it('a used Connect link replayed at a second Connect Redirect trigger of the same credential starts nothing, and the other way round', async () => {
+			if (!approvedRedirect || !usedAtSecondTrigger) throw new Error('the onboarding or the Connect link spec did not run');
+			const onboardingPath = 'smartcar-connect-redirect/webhook';
+			const before = { onboarding: await redirectExecutionCount(EXAMPLE.onboarding, 0), second: await redirectExecutionCount(WF.redirect, 0) };
+			const otherDriver = demoSim.fleet.users[2].id;
+			const attempts = [
+				['onboarding link at the second trigger', sentTo(approvedRedirect, triggerPath(REDIRECT_WEBHOOK_ID))],
+				['the same with another user_id', sentTo(approvedRedirect.replace(/user_id=[^&]+/, `user_id=${otherDriver}`), triggerPath(REDIRECT_WEBHOOK_ID))],
+				['second trigger\'s link at the onboarding trigger', sentTo(usedAtSecondTrigger, onboardingPath)],
+			] as const;
+			for (const [what, url] of attempts) {
+				const answer = await http.get(url, { timeout: 30_000 });
+				expect({ what, status: answer.status, page: /<h1>Link not valid<\/h1>/.test(String(answer.data)) }).toEqual({ what, status: 400, page: true });
+			}
+			expect({ onboarding: await redirectExecutionCount(EXAMPLE.onboarding), second: await redirectExecutionCount(WF.redirect, 0) }).toEqual(before);
 		});
 
 		it('the demo credential exchanged once for all example runs', () => {

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { shutdownHarness } from '../harness';
+import { targetOf } from '../support/signed-state';
 import { createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import {
 	CLIENT_ID,
@@ -85,15 +86,15 @@ const HOUR_MS = 3600 * 1000;
 
 /**
  * Reads a signed Connect state the way its documented format says, checking its MAC with a key derived here from the
- * client secret (never with the package's verifier): the builder's value and the expiry (ms).
+ * client secret (never with the package's verifier): the builder's value, the expiry (ms) and the target.
  */
-function openSignedState(state: string, secret = CLIENT_SECRET): { value: string; expiresAtMs: number } {
-	const match = /^v1\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})\.([0-9a-z]+)\.([A-Za-z0-9_-]{43})$/.exec(state);
+function openSignedState(state: string, secret = CLIENT_SECRET): { value: string; expiresAtMs: number; target: string } {
+	const match = /^v2\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})\.([0-9a-z]+)\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/.exec(state);
 	if (!match) throw new Error(`not a signed state: ${state}`);
 	const key = createHmac('sha256', secret).update('n8n-nodes-smartcar/connect-state/v1').digest();
 	const mac = createHmac('sha256', key).update(state.slice(0, state.lastIndexOf('.'))).digest('base64url');
-	if (mac !== match[4]) throw new Error(`the state's MAC is not this credential's: ${state}`);
-	return { value: Buffer.from(match[1], 'base64url').toString('utf8'), expiresAtMs: parseInt(match[3], 36) * 1000 };
+	if (mac !== match[5]) throw new Error(`the state's MAC is not this credential's: ${state}`);
+	return { value: Buffer.from(match[1], 'base64url').toString('utf8'), expiresAtMs: parseInt(match[3], 36) * 1000, target: match[4] };
 }
 
 describe('Connect → Get Authorization URL', () => {
@@ -202,6 +203,18 @@ describe('Connect → Get Authorization URL', () => {
 		const [item] = outputJson(result);
 		expect(new URL(String(item.url)).searchParams.get('redirect_uri')).toBe(redirectUri);
 		expect(item.redirectUri).toBe(redirectUri);
+	});
+
+	test.each([
+		['a Production URL', 'https://n8n.example.com/webhook/abc/webhook', ['webhook', 'abc', 'webhook']],
+		['the same behind a proxy prefix, another host', 'http://127.0.0.1:5678/automation/webhook/abc/webhook?x=1', ['webhook', 'abc', 'webhook']],
+		['a Test URL', 'https://n8n.example.com/webhook-test/abc/webhook/', ['webhook-test', 'abc', 'webhook']],
+		['percent-escapes decoded', 'https://n8n.example.com/webhook/%61bc/webhook', ['webhook', 'abc', 'webhook']],
+		['a short path', 'https://n8n.example.com/cb', ['cb']],
+	])('the state names the trigger by the last three segments of the redirect URI\'s path: %s', async (_what, redirectUri, segments) => {
+		const result = await authorizationUrl({ redirectUri, state: 'fixed' });
+		const state = String(new URL(String(outputJson(result)[0].url)).searchParams.get('state'));
+		expect(openSignedState(state).target).toBe(targetOf(`/${segments.join('/')}`));
 	});
 
 	test.each([

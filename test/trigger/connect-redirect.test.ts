@@ -3,13 +3,11 @@
  * `?user_id=…&state=…` or `?error=…&error_description=…&state=…`; the workflow gets who connected or why not, the
  * browser a page or a redirect.
  *
- * Check State "Signed" (the default) accepts only a state signed with the trigger credential's key, unexpired and not
- * used before. Signed states are built here with node:crypto from the documented format (never the package's signer):
- * `v1.<b64url value>.<b64url 16-byte nonce>.<expiry s, base36>.<b64url HMAC-SHA256>`, keyed with
- * HMAC-SHA256(client secret, "n8n-nodes-smartcar/connect-state/v1").
+ * Check State "Signed" (the default) accepts only a state signed with the trigger credential's key, made for this
+ * trigger, unexpired and not used before. Signed states are built from the documented format with node:crypto
+ * (test/support/signed-state.ts), never with the package's signer. More on links (another trigger, restarts, the
+ * error bound): connect-links.test.ts.
  */
-import { createHmac, randomBytes } from 'node:crypto';
-
 import { NodeHelpers, type ICredentialDataDecryptedObject, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
@@ -17,15 +15,16 @@ import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.nod
 import { shutdownHarness, type WebhookHost } from '../harness';
 import {
 	CLIENT_SECRET,
-	STATIC_KEY,
+	WEBHOOK_ID,
 	credentialData,
-	isRecord,
 	request,
 	settle,
 	startTriggerHost,
 	triggerNode,
 	type HttpResult,
 } from './trigger-fixture';
+import { freshTriggerClass } from './connect-fixture';
+import { signedState } from '../support/signed-state';
 
 type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
 
@@ -44,12 +43,21 @@ function nowSeconds(): number {
 	return Math.floor(Date.now() / 1000);
 }
 
-/** A state as Get Authorization URL signs it, made independently here. */
-function signState(value: string, options: { secret?: string; expiresAt?: number; nonce?: Buffer } = {}): string {
-	const key = createHmac('sha256', options.secret ?? CLIENT_SECRET).update('n8n-nodes-smartcar/connect-state/v1').digest();
-	const expiry = options.expiresAt ?? nowSeconds() + HOUR;
-	const signed = `v1.${Buffer.from(value).toString('base64url')}.${(options.nonce ?? randomBytes(16)).toString('base64url')}.${expiry.toString(36)}`;
-	return `${signed}.${createHmac('sha256', key).update(signed).digest('base64url')}`;
+/** The trigger's Production URL path in these specs. */
+const TRIGGER_PATH = `/webhook/${WEBHOOK_ID}/webhook`;
+
+interface StateOptions {
+	secret?: string;
+	expiresAt?: number;
+	nonce?: Buffer;
+	/** The Redirect URI's path the link was made for (default: this trigger's Production URL). */
+	path?: string;
+	version?: 'v1' | 'v2';
+}
+
+/** A state as Get Authorization URL signs it, made independently (test/support/signed-state.ts). */
+function signState(value: string, options: StateOptions = {}): string {
+	return signedState(value, { ...options, secret: options.secret ?? CLIENT_SECRET, path: options.path ?? TRIGGER_PATH });
 }
 
 interface HostSetup {
@@ -79,16 +87,6 @@ async function redirectHost(setup: HostSetup = {}): Promise<WebhookHost> {
 	return host;
 }
 
-/** The node class from a fresh module registry: a new process's empty in-process memory. */
-function freshTriggerClass(): TriggerModule['SmartcarTrigger'] {
-	let loaded: TriggerModule | undefined;
-	jest.isolateModules(() => {
-		loaded = require('../../nodes/SmartcarTrigger/SmartcarTrigger.node') as TriggerModule;
-	});
-	if (loaded === undefined) throw new Error('could not load the trigger module');
-	return loaded.SmartcarTrigger;
-}
-
 async function open(host: WebhookHost, query: Record<string, string>): Promise<HttpResult> {
 	return await request(`${host.url()}?${new URLSearchParams(query).toString()}`, { method: 'GET' });
 }
@@ -110,11 +108,6 @@ async function expectNoExecution(host: WebhookHost): Promise<void> {
 
 function expectSecurityHeaders(response: HttpResult): void {
 	expect(response.headers).toMatchObject(SECURITY_HEADERS);
-}
-
-function usedNonces(host: WebhookHost): unknown {
-	const node = host.staticData()[STATIC_KEY];
-	return isRecord(node) ? node.usedStateNonces : undefined;
 }
 
 afterEach(async () => {
@@ -286,9 +279,14 @@ describe('Connect redirect: Check State = Signed (default) refuses what it canno
 		['a tampered expiry', 400, 'Link not valid', () => ({ user_id: USER_ID, state: laterExpiry() })],
 		['a state signed with another credential', 400, 'Link not valid', () => ({ user_id: USER_ID, state: signState('customer-42', { secret: 'other-secret' }) })],
 		['an expired state', 410, 'Link expired', () => ({ user_id: USER_ID, state: expired() })],
+		['a state made for another trigger', 400, 'Link not valid', () => ({ user_id: USER_ID, state: signState('customer-42', { path: '/webhook/another-hook/webhook' }) })],
+		['a state made for this trigger\'s Test URL', 400, 'Link not valid', () => ({ user_id: USER_ID, state: signState('customer-42', { path: `/webhook-test/${WEBHOOK_ID}/webhook` }) })],
+		['a v1 state (a development build before targets)', 410, 'Link no longer valid', () => ({ user_id: USER_ID, state: signState('customer-42', { version: 'v1' }) })],
+		['a v1 state signed with another credential', 400, 'Link not valid', () => ({ user_id: USER_ID, state: signState('customer-42', { version: 'v1', secret: 'other' }) })],
 		['an error redirect without state', 400, 'Link not valid', () => ({ error: 'access_denied' })],
 		['an error redirect with a plain state', 400, 'Link not valid', () => ({ error: 'access_denied', state: 'nope' })],
 		['an error redirect with an expired state', 410, 'Link expired', () => ({ error: 'access_denied', state: expired() })],
+		['an error redirect with a state for another trigger', 400, 'Link not valid', () => ({ error: 'access_denied', state: signState('x', { path: '/webhook/another-hook/webhook' }) })],
 	])('%s → %i "%s" page, no execution', async (_what, status, title, query) => {
 		const host = await redirectHost();
 		const response = await open(host, query());
@@ -330,7 +328,6 @@ describe('Connect redirect: Check State = Signed (default) refuses what it canno
 		expect((await open(host, { error: 'access_denied', state })).status).toBe(200);
 		expect((await open(host, { error: 'access_denied', state })).status).toBe(200);
 		await host.waitForExecutions(2);
-		expect(usedNonces(host)).toBeUndefined();
 
 		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
 		await host.waitForExecutions(3);
@@ -354,35 +351,17 @@ describe('Connect redirect: Check State = Signed (default) refuses what it canno
 		expect(host.executions).toHaveLength(1);
 	});
 
-	it('a used link stays refused after a restart: the nonce is in the workflow\'s static data', async () => {
+	it('a used link stays refused after a restart: it is remembered in the workflow\'s static data', async () => {
 		const state = signState('survives');
-		const nonce = state.split('.')[2];
 		const first = await redirectHost({ triggerClass: freshTriggerClass() });
 		expect((await open(first, { user_id: USER_ID, state })).status).toBe(200);
 		await first.waitForExecutions(1);
 		await settle(first);
-		const stored = usedNonces(first);
-		expect(stored).toEqual([`${nonce}.${state.split('.')[3]}`]);
+		expect(Object.keys(first.staticData())).toEqual(['global']);
 
 		const restarted = await redirectHost({ triggerClass: freshTriggerClass(), staticData: first.staticData() });
 		expect((await open(restarted, { user_id: USER_ID, state })).status).toBe(409);
 		await expectNoExecution(restarted);
-	});
-
-	it('static data drops the nonces of expired links, keeps the others', async () => {
-		const expiredId = `${randomBytes(16).toString('base64url')}.${(nowSeconds() - 5).toString(36)}`;
-		const liveId = `${randomBytes(16).toString('base64url')}.${(nowSeconds() + HOUR).toString(36)}`;
-		const host = await redirectHost({
-			triggerClass: freshTriggerClass(),
-			staticData: { [STATIC_KEY]: { usedStateNonces: [expiredId, liveId, 42], recentEventIds: ['event-1'] } },
-		});
-		const state = signState('new');
-		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
-		await host.waitForExecutions(1);
-		await settle(host);
-		const [, , nonce, expiry] = state.split('.');
-		expect(usedNonces(host)).toEqual([liveId, `${nonce}.${expiry}`]);
-		expect((host.staticData()[STATIC_KEY] as IDataObject).recentEventIds).toEqual(['event-1']);
 	});
 
 	it('without a credential it cannot check anything: 500 "Not set up", no execution', async () => {

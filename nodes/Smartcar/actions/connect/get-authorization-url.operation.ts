@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, randomString, updateDisplayOptions } from 'n8n-workflow';
 
-import { MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH, signConnectState } from '../../../shared/connect-state';
+import { connectTarget, MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH, signConnectState } from '../../../shared/connect-state';
 import type { SmartcarClient } from '../../../shared/transport';
 import { checkWholeNumber } from '../validation';
 
@@ -45,7 +45,7 @@ const properties: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. https://n8n.example.com/webhook/smartcar-connect',
 		description:
-			'Where Smartcar sends the driver back with their user_id. It must be registered under Redirect URIs in the Smartcar Dashboard.',
+			'Where Smartcar sends the driver back with their user_id. It must be registered under Redirect URIs in the Smartcar Dashboard. The link works only at the Smartcar Trigger with this URL (its Production URL, or its Test URL while testing).',
 		hint: 'A Smartcar Trigger set to "Connect Redirect" shows the URL to use here',
 	},
 	{
@@ -278,8 +278,8 @@ export function validate(this: IExecuteFunctions, itemIndex: number, client: Sma
 
 /**
  * Builds the Smartcar Connect URL a driver opens to grant access. No API call is made. Its `state` is signed with
- * this credential's key (see shared/connect-state.ts): the builder's State (or a random one), a fresh nonce and an
- * expiry. The output's `state` is the builder's value, which the Smartcar Trigger outputs again on the redirect.
+ * this credential's key (see shared/connect-state.ts): the builder's State (or a random one), a fresh nonce, an
+ * expiry and the target (the Redirect URI's webhook path), so only the Smartcar Trigger at that URL accepts it. The output's `state` is the builder's value, which the Smartcar Trigger outputs again on the redirect.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -287,7 +287,8 @@ export async function execute(
 	params: AuthorizationUrlParams,
 ): Promise<IDataObject> {
 	const value = params.state ?? randomString(24);
-	const signed = signConnectState(value, client.connectStateKey, params.linkExpiryHours * 3600);
+	const target = connectTarget(new URL(params.redirectUri).pathname);
+	const signed = signConnectState(value, client.connectStateKey, params.linkExpiryHours * 3600, target);
 	const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: params.redirectUri });
 	if (params.scope) query.set('scope', params.scope);
 	query.set('state', signed.state);
