@@ -21,7 +21,7 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
  * package cannot reach: npm always ships the README (51.5 KiB; it is also the package's page on npmjs.com and the docs
  * n8n's verification asks for), and the compiled JavaScript of about 6,000 lines of TypeScript is 178 KiB built
  * without comments, import helpers or space indentation (tsconfig.build.json, gulpfile.js), and would still be 139 KiB
- * minified and mangled, which would also leave n8n's reviewers unreadable code. The package weighs 235 KiB; the budget
+ * minified and mangled, which would also leave n8n's reviewers unreadable code. The package weighs 236 KiB; the budget
  * leaves about 20 KiB for growth, so a stray source map, declaration file or test shows at once.
  */
 const UNPACKED_BUDGET_KIB = 256;
