@@ -94,6 +94,7 @@ const WF = {
 	trigger: 'e2eScTrigger',
 	triggerV1: 'e2eScTriggerV1',
 	signalV2: 'e2eScSignalGetV2',
+	triggerChecked: 'e2eScTriggerChecked',
 } as const;
 const PATH = {
 	connections: 'sc-e2e-connections',
@@ -108,6 +109,8 @@ const PATH = {
 const TRIGGER_WEBHOOK_ID = randomUUID();
 /** A version-1 Smartcar Trigger, as in workflows saved before version 2. */
 const TRIGGER_V1_WEBHOOK_ID = randomUUID();
+/** A trigger with Check Smartcar Webhook on Publish on, whose URL no Smartcar webhook has (published first). */
+const TRIGGER_CHECKED_WEBHOOK_ID = randomUUID();
 const EXAMPLE = {
 	lowBattery: exampleId('low-battery-alert.json'),
 	fleetReport: exampleId('fleet-report.json'),
@@ -166,6 +169,7 @@ function buildWorkflows(apiBaseUrl: string): WorkflowJson[] {
 		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true }),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_WEBHOOK_ID, credential: CREDENTIAL }),
 		triggerWorkflow({ id: WF.triggerV1, webhookId: TRIGGER_V1_WEBHOOK_ID, credential: CREDENTIAL, typeVersion: 1 }),
+		triggerWorkflow({ id: WF.triggerChecked, webhookId: TRIGGER_CHECKED_WEBHOOK_ID, credential: CREDENTIAL, triggerOptions: { checkWebhookOnPublish: true } }),
 	];
 }
 
@@ -288,6 +292,7 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		for (const path of Object.values(PATH)) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_WEBHOOK_ID), { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_V1_WEBHOOK_ID), { timeoutMs: 120_000 });
+		await n8n.waitForWebhook(triggerPath(TRIGGER_CHECKED_WEBHOOK_ID), { timeoutMs: 120_000 });
 		const examples = webhookEndpoints(loadExamples());
 		expect(examples.map(({ path, method }) => `${method} ${path}`).sort()).toEqual([
 			'GET smartcar-connect-redirect/webhook',
@@ -746,6 +751,17 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const [item] = nodeOutput(execution, 'Smartcar Trigger');
 			expect(item).toEqual(expect.objectContaining({ eventType: 'VEHICLE_STATE', userId: alice().id, vehicleId: vehicle.id, triggers: [CODES.soc] }));
 			expect((await n8n.listExecutions(WF.triggerV1)).length).toBe(1);
+		});
+
+		it('Check Smartcar Webhook on Publish does not block the first publish: no Smartcar webhook has the URL yet, the trigger is live and answers VERIFY, and n8n\'s log says to add the webhook', async () => {
+			const url = n8n.webhookUrl(triggerPath(TRIGGER_CHECKED_WEBHOOK_ID));
+			expect(sim.webhooks.filter((webhook) => webhook.callbackUri === url)).toEqual([]);
+
+			const challenge = randomBytes(16).toString('hex');
+			const response = await sendWebhook(url, verifyPayload(challenge), { managementToken: APP.managementToken, timeoutMs: 30_000 });
+
+			expect(isValidVerifyAnswer(response, challenge, APP.managementToken)).toBe(true);
+			expect(readFileSync(n8n.logFile, 'utf8')).toContain(`is published, but Smartcar has no enabled webhook with its Production URL ${url} yet`);
 		});
 
 		it('a signed VEHICLE_ERROR starts the workflow with the errors', async () => {
