@@ -4,6 +4,9 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { resources } from './actions/resources';
 import { router } from './actions/router';
 import { searchVehicles } from './methods/list-search';
+import { searchConnections } from './methods/search-connections';
+import { searchSubscriptions } from './methods/search-subscriptions';
+import { searchUsers } from './methods/search-users';
 import { searchWebhooks } from './methods/search-webhooks';
 
 export class Smartcar implements INodeType {
@@ -12,7 +15,11 @@ export class Smartcar implements INodeType {
 		name: 'smartcar',
 		icon: { light: 'file:../../icons/smartcar.svg', dark: 'file:../../icons/smartcar.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2 (new nodes) turns the ID fields into pickers, the webhook filters into Any / Yes / No and widens
+		// Connect's default Permissions; workflows saved with version 1 keep its fields and behave as before
+		// (actions/versions.ts).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Read connected-car data, send commands and subscribe vehicles to webhooks with Smartcar',
 		defaults: { name: 'Smartcar' },
@@ -53,7 +60,7 @@ export class Smartcar implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchVehicles, searchWebhooks } };
+	methods = { listSearch: { searchConnections, searchSubscriptions, searchUsers, searchVehicles, searchWebhooks } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -11,6 +11,13 @@ import { fromFunction, NodeConnectionTypes, webhookDescriptionFields } from 'n8n
 
 import { receiveConnectRedirect } from './connect-redirect';
 import { receiveVehicleEvent } from './vehicle-events';
+import {
+	CHECK_ON_PUBLISH_DESCRIPTION,
+	CONNECT_REDIRECT_NOTICE,
+	EXPECTED_STATE_NOTICE,
+	SUBSCRIPTION_NOTICE,
+	VEHICLE_EVENTS_NOTICE,
+} from './setup-texts';
 import { checkWebhookOnPublish } from './webhook-check';
 
 /** GET for the Connect redirect (a browser), POST for Smartcar's webhooks. */
@@ -77,16 +84,14 @@ export class SmartcarTrigger implements INodeType {
 				default: 'vehicleEvents',
 			},
 			{
-				displayName:
-					'Paste the <b>Production URL</b> above into the Smartcar Dashboard → Webhooks as the callback URL, then publish this workflow. Smartcar needs a public HTTPS address. Smartcar\'s VERIFY request is answered automatically. The Test URL only listens while you click "Listen for test event".',
+				displayName: VEHICLE_EVENTS_NOTICE,
 				name: 'vehicleEventsNotice',
 				type: 'notice',
 				default: '',
 				displayOptions: vehicleEventsOnly,
 			},
 			{
-				displayName:
-					'Smartcar only sends events for vehicles <b>subscribed</b> to the webhook: turn on Auto-Subscribe for the webhook in the Smartcar Dashboard, or subscribe each vehicle with the <b>Smartcar</b> node → <b>Subscription</b> → <b>Subscribe</b> (for example in the workflow that receives the Connect redirect).',
+				displayName: SUBSCRIPTION_NOTICE,
 				name: 'subscriptionNotice',
 				type: 'notice',
 				default: '',
@@ -117,8 +122,7 @@ export class SmartcarTrigger implements INodeType {
 						name: 'checkWebhookOnPublish',
 						type: 'boolean',
 						default: false,
-						description:
-							'Whether publishing this workflow first asks Smartcar for a webhook whose callback URI is exactly this trigger\'s Production URL, and fails with a message saying what to fix when there is none or it is disabled. Not checked for the Test URL or when n8n restarts. Smartcar verifies a new webhook only while the workflow is published: publish once without this check, then turn it on.',
+						description: CHECK_ON_PUBLISH_DESCRIPTION,
 					},
 					{
 						displayName: 'Ignore Repeated Deliveries',
@@ -153,8 +157,7 @@ export class SmartcarTrigger implements INodeType {
 				],
 			},
 			{
-				displayName:
-					'Use the <b>Production URL</b> above as a Redirect URI in the Smartcar Dashboard and in Connect → Get Authorization URL, and select the <b>same Smartcar credential</b> there and here: its links carry a signed state that only that credential can check. The driver\'s user ID arrives here as <code>userId</code>, your State value as <code>state</code>.',
+				displayName: CONNECT_REDIRECT_NOTICE,
 				name: 'connectRedirectNotice',
 				type: 'notice',
 				default: '',
@@ -187,6 +190,13 @@ export class SmartcarTrigger implements INodeType {
 				default: 'signed',
 				description: 'Which redirects may start the workflow; others get an error page and start nothing',
 				displayOptions: connectRedirectOnly,
+			},
+			{
+				displayName: EXPECTED_STATE_NOTICE,
+				name: 'expectedStateNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { trigger: ['connectRedirect'], stateCheck: ['expectedValue'] } },
 			},
 			{
 				displayName: 'Options',
@@ -228,7 +238,7 @@ export class SmartcarTrigger implements INodeType {
 	/**
 	 * Smartcar has no API to register a webhook: the user creates it in the Smartcar Dashboard with this trigger's
 	 * URL, so there is nothing to create or delete when the workflow is published or unpublished. `checkExists` runs
-	 * the optional publish check (Options → Check Smartcar Webhook on Publish; an error fails the publish) and then
+	 * the optional publish check (Options → Check Smartcar Webhook on Publish; it never blocks the first publish) and then
 	 * answers true, which tells n8n not to call `create`. All three exist because n8n's community-node lint
 	 * (webhook-lifecycle-complete) requires them on a trigger with webhooks.
 	 */

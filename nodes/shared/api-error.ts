@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { readErrorObject } from './error-object';
 import { errorObjectOf } from './json-api';
+import { permissionForPath, permissionName } from './permissions';
 import { asString, compact, headerValue } from './values';
 
 /**
@@ -100,16 +101,49 @@ export function parseSmartcarError(status: number, rawBody: unknown, headers?: I
 	});
 }
 
+/** How to get a permission the user did not grant: a new Connect link that asks for it. */
+function grantAdvice(permission: string, what: string): string {
+	const name = `${permissionName(permission)} (${permission})`;
+	return (
+		`${what} needs the permission ${name}, which this user did not grant when connecting the vehicle. ` +
+		`To get it, send the driver a new Connect link that asks for it: Smartcar node → Connect → Get Authorization URL with ${permissionName(permission)} ticked in Permissions ` +
+		'(also in Options → Required Permissions, so the driver cannot untick it). Once they approve, the connection has it; Connection → Get Many lists each connection\'s permissions.'
+	);
+}
+
+/**
+ * For a 403 from the Vehicle API: the permission the request needed (read from its path, see permissions.ts), named in
+ * the headline, and how to get it; undefined when the path names no permission.
+ */
+function permissionError(info: SmartcarErrorInfo, path: string | undefined): { missing?: string; advice: string } | undefined {
+	if (info.status !== 403 || path === undefined) return undefined;
+	const needed = permissionForPath(path);
+	if (needed === undefined) return undefined;
+	if ('allSignals' in needed) {
+		return {
+			advice:
+				'Signal → Get Many reads every signal the user granted: each signal needs its own permission (e.g. Read Battery for the tractionbattery-… signals, Read Location for location-…). ' +
+				'Send the driver a new Connect link that asks for the permissions you need: Smartcar node → Connect → Get Authorization URL → Permissions.',
+		};
+	}
+	const signal = /\/signals\/([^/]+)$/.exec(path)?.[1];
+	const what = signal !== undefined ? `The signal ${decodeURIComponent(signal)}` : /\/commands\//.test(path) ? 'This command' : 'Vehicle → Get';
+	return { missing: needed.permission, advice: grantAdvice(needed.permission, what) };
+}
+
 /**
  * A message for the error's headline and a description that says what to do: `advice` when given (an API whose
- * resources differ from the Vehicle API's), else the advice for the error's type.
+ * resources differ from the Vehicle API's), else the advice for the error's type. With the request's `path`, a 403
+ * names the permission the request needed and how to get it.
  */
-export function describeSmartcarError(info: SmartcarErrorInfo, advice?: string): { message: string; description: string } {
+export function describeSmartcarError(info: SmartcarErrorInfo, advice?: string, path?: string): { message: string; description: string } {
 	const kind = [info.type, info.code].filter((part) => part !== undefined && part !== '').join(':');
 	const headline = info.title ?? info.detail ?? 'Request failed';
-	const message = `Smartcar: ${headline} (HTTP ${info.status}${kind ? ` ${kind}` : ''})`;
+	const permission = advice === undefined ? permissionError(info, path) : undefined;
+	const missing = permission?.missing ? `: the user did not grant the permission ${permissionName(permission.missing)} (${permission.missing})` : '';
+	const message = `Smartcar: ${headline} (HTTP ${info.status}${kind ? ` ${kind}` : ''})${missing}`;
 
-	const typeAdvice = (info.type && ADVICE[info.type]) ?? (info.status >= 500 ? ADVICE.SERVER : ADVICE.VALIDATION);
+	const typeAdvice = permission?.advice ?? (info.type && ADVICE[info.type]) ?? (info.status >= 500 ? ADVICE.SERVER : ADVICE.VALIDATION);
 	const parts = [
 		info.detail && info.detail !== headline ? info.detail : undefined,
 		info.status === 429 && info.retryAfterSeconds !== undefined

@@ -463,7 +463,7 @@ export class SmartcarClient {
 			const { status, headers } = attempt.response;
 			if (status >= 300 && status < 400) return await this.redirectError(status, headerValue(headers, 'location'), url, request, itemIndex);
 			if (changesState && OUTCOME_UNKNOWN_STATUSES.has(status)) return await this.outcomeUnknown(attempt, request, itemIndex);
-			return await this.apiError(attempt.info, itemIndex, request.api);
+			return await this.apiError(attempt.info, itemIndex, request.api, url);
 		}
 		if (changesState && (attempt.deadline || (attempt.code !== undefined && AFTER_SENDING_CODES.has(attempt.code)))) {
 			return await this.outcomeUnknown(attempt, request, itemIndex);
@@ -505,9 +505,11 @@ export class SmartcarClient {
 	/**
 	 * A Smartcar error answer as a NodeApiError built from the parsed body only (never the HTTP client's error). A 401
 	 * or 403 from the Management API says which token was sent there and where to look; a 404 there, which IDs to check.
+	 * A 403 from the Vehicle API names the permission the request at `url` needed and how to get it.
 	 */
-	async apiError(info: SmartcarErrorInfo, itemIndex: number, api: SmartcarApiName = 'vehicle'): Promise<NodeApiError> {
-		const described = describeSmartcarError(info, api === 'management' && info.status === 404 ? MANAGEMENT_NOT_FOUND_ADVICE : undefined);
+	async apiError(info: SmartcarErrorInfo, itemIndex: number, api: SmartcarApiName = 'vehicle', url?: string): Promise<NodeApiError> {
+		const path = api === 'vehicle' && url !== undefined ? new URL(url).pathname : undefined;
+		const described = describeSmartcarError(info, api === 'management' && info.status === 404 ? MANAGEMENT_NOT_FOUND_ADVICE : undefined, path);
 		const description =
 			api === 'management' && (info.status === 401 || info.status === 403) ? `${MANAGEMENT_AUTH_ADVICE} ${described.description}` : described.description;
 		return await this.safeError(info as JsonObject, { message: described.message, description, httpCode: String(info.status) }, itemIndex);

@@ -53,6 +53,7 @@ const REDIRECT_ID = randomUUID();
 const SECOND_REDIRECT_ID = randomUUID();
 const WF = {
 	signals: 'n8n1ScSignals',
+	signalsV2: 'n8n1ScSignalsV2',
 	lock: 'n8n1ScLock',
 	wrong: 'n8n1ScWrong',
 	connect: 'n8n1ScConnect',
@@ -60,7 +61,7 @@ const WF = {
 	redirect: 'n8n1ScRedirect',
 	secondRedirect: 'n8n1ScRedirect2',
 };
-const PATH = { signals: 'sc1-signals', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
+const PATH = { signals: 'sc1-signals', signalsV2: 'sc1-signals-v2', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
 
 /** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed) on `/webhook/<id>/webhook`. */
 function redirectWorkflow(id: string, webhookId: string): WorkflowJson {
@@ -89,6 +90,16 @@ function workflows(redirectUri: string): WorkflowJson[] {
 	const target = { userId: '={{ $json.userId }}', vehicleId: VEHICLE_FROM_ITEM };
 	return [
 		operationWorkflow({ id: WF.signals, path: PATH.signals, credential: CREDENTIAL, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
+		// Version 2 of the Smartcar node (new nodes): its fields exist per version (`@version` display conditions), the
+		// User is a picker, here mapped By ID.
+		operationWorkflow({
+			id: WF.signalsV2,
+			path: PATH.signalsV2,
+			credential: CREDENTIAL,
+			typeVersion: 2,
+			parameters: { resource: 'signal', operation: 'getAll', ...target, userId: { __rl: true, mode: 'id', value: '={{ $json.userId }}' } },
+			continueOnFail: true,
+		}),
 		operationWorkflow({ id: WF.lock, path: PATH.lock, credential: CREDENTIAL, parameters: { resource: 'command', operation: 'lock', ...target }, continueOnFail: true }),
 		operationWorkflow({ id: WF.wrong, path: PATH.wrong, credential: WRONG, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
 		operationWorkflow({
@@ -155,6 +166,13 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		expect(items(response.data).length).toBeGreaterThan(5);
 		expect(items(response.data)[0]).toMatchObject({ vehicleId, userId, status: 'SUCCESS' });
 		expect(sim.stats.tokenExchanges).toBe(1);
+	});
+
+	it('a version-2 node (the User a picker, mapped By ID) reads the same signals as version 1', async () => {
+		const v1 = items((await call(PATH.signals, [{ userId, vehicleId }])).data);
+		const v2 = items((await call(PATH.signalsV2, [{ userId, vehicleId }])).data);
+		expect(v2.map((item) => [item.code, item.status])).toEqual(v1.map((item) => [item.code, item.status]));
+		expect(v2[0]).toMatchObject({ vehicleId, userId, status: 'SUCCESS' });
 	});
 
 	it('a 429 with retry-after is waited for and retried, as on 2.x', async () => {

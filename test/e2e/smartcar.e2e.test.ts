@@ -32,6 +32,7 @@ import {
 	numberValue,
 	sendWebhook,
 	setLocked,
+	setPermissions,
 	signBody,
 	smartcarErrors,
 	startOtherOrigin,
@@ -95,6 +96,8 @@ const WF = {
 	triggerV1: 'e2eScTriggerV1',
 	connectLink: 'e2eScConnectLink',
 	redirect: 'e2eScConnectRedirect',
+	signalV2: 'e2eScSignalGetV2',
+	triggerChecked: 'e2eScTriggerChecked',
 } as const;
 const PATH = {
 	connections: 'sc-e2e-connections',
@@ -105,12 +108,15 @@ const PATH = {
 	httpRequest: 'sc-e2e-http-request',
 	httpLock: 'sc-e2e-http-lock',
 	connectLink: 'sc-e2e-connect-link',
+	signalV2: 'sc-e2e-signal-v2',
 } as const;
 const TRIGGER_WEBHOOK_ID = randomUUID();
 /** A version-1 Smartcar Trigger, as in workflows saved before version 2. */
 const TRIGGER_V1_WEBHOOK_ID = randomUUID();
 /** A second Connect Redirect trigger with the demo credential (the onboarding example's is the first). */
 const REDIRECT_WEBHOOK_ID = randomUUID();
+/** A trigger with Check Smartcar Webhook on Publish on, whose URL no Smartcar webhook has (published first). */
+const TRIGGER_CHECKED_WEBHOOK_ID = randomUUID();
 const EXAMPLE = {
 	lowBattery: exampleId('low-battery-alert.json'),
 	fleetReport: exampleId('fleet-report.json'),
@@ -155,11 +161,22 @@ function buildWorkflows(apiBaseUrl: string): WorkflowJson[] {
 			parameters: { resource: 'signal', operation: 'get', ...userAndVehicle, signalCode: CODES.odometer },
 		}),
 		operationWorkflow({ id: WF.lock, path: PATH.lock, credential: CREDENTIAL, parameters: { resource: 'command', operation: 'lock', ...userAndVehicle }, continueOnFail: true }),
+		// Version 2 of the Smartcar node (what new nodes get): the User is a picker, here mapped By ID. Every other
+		// workflow above is version 1, as saved before version 2.
+		operationWorkflow({
+			id: WF.signalV2,
+			path: PATH.signalV2,
+			credential: CREDENTIAL,
+			typeVersion: 2,
+			parameters: { resource: 'signal', operation: 'get', userId: { __rl: true, mode: 'id', value: '={{ $json.userId }}' }, vehicleId: VEHICLE_FROM_ITEM, signalCode: CODES.soc },
+			continueOnFail: true,
+		}),
 		httpRequestWorkflow({ id: WF.httpRequest, path: PATH.httpRequest, credential: CREDENTIAL, apiBaseUrl }),
 		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true }),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_WEBHOOK_ID, credential: CREDENTIAL }),
 		triggerWorkflow({ id: WF.triggerV1, webhookId: TRIGGER_V1_WEBHOOK_ID, credential: CREDENTIAL, typeVersion: 1 }),
 		...connectWorkflows(),
+		triggerWorkflow({ id: WF.triggerChecked, webhookId: TRIGGER_CHECKED_WEBHOOK_ID, credential: CREDENTIAL, triggerOptions: { checkWebhookOnPublish: true } }),
 	];
 }
 
@@ -290,11 +307,35 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		return sim.stats.requests.slice(mark);
 	}
 
+	/** What the editor asks n8n when a picker's list opens: n8n runs the node's listSearch method with the credential. */
+	async function pickerList(request: { path: string; version: number; methodName: string; currentNodeParameters: Record<string, unknown> }) {
+		const headers = await editorSession(n8n.baseUrl);
+		const response = await http.post(
+			`${n8n.baseUrl}/rest/dynamic-node-parameters/resource-locator-results`,
+			{
+				path: request.path,
+				nodeTypeAndVersion: { name: SMARTCAR_NODE_TYPE, version: request.version },
+				methodName: request.methodName,
+				currentNodeParameters: request.currentNodeParameters,
+				credentials: { smartcarApi: CREDENTIAL },
+			},
+			{ headers },
+		);
+		expect(response.status).toBe(200);
+		return (response.data as { data: { results: Array<{ name: string; value: string }> } }).data.results;
+	}
+
+	/** The editor's node types (what n8n serves the editor as nodes.json). */
+	function editorNodeTypes(): Array<{ name: string; version: number | number[]; defaultVersion?: number; properties: Array<{ name: string; displayName: string; type: string }> }> {
+		return JSON.parse(readFileSync(join(n8n.userFolder, '.cache', 'n8n', 'public', 'types', 'nodes.json'), 'utf8')) as ReturnType<typeof editorNodeTypes>;
+	}
+
 	async function waitForAllWebhooks(): Promise<void> {
 		for (const path of Object.values(PATH)) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_WEBHOOK_ID), { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(TRIGGER_V1_WEBHOOK_ID), { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(REDIRECT_WEBHOOK_ID), { method: 'GET', timeoutMs: 120_000 });
+		await n8n.waitForWebhook(triggerPath(TRIGGER_CHECKED_WEBHOOK_ID), { timeoutMs: 120_000 });
 		const examples = webhookEndpoints(loadExamples());
 		expect(examples.map(({ path, method }) => `${method} ${path}`).sort()).toEqual([
 			'GET smartcar-connect-redirect/webhook',
@@ -463,6 +504,40 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const results = (response.data as { data: { results: Array<{ name: string; value: string }> } }).data.results;
 			expect(results).toEqual([expect.objectContaining({ value: webhook.id, name: expect.stringContaining(`Battery alerts ${suffix}`) })]);
 		});
+
+		it('offers the Smartcar node in versions 1 and 2, version 2 for new nodes; the trigger\'s notices give the order that works', () => {
+			const types = editorNodeTypes();
+			expect(types.find((type) => type.name === SMARTCAR_NODE_TYPE)).toEqual(expect.objectContaining({ version: [1, 2], defaultVersion: 2 }));
+			const trigger = types.find((type) => type.name === SMARTCAR_TRIGGER_TYPE);
+			const steps = ['vehicleEventsNotice', 'subscriptionNotice'].map((name) => trigger?.properties.find((property) => property.name === name)?.displayName ?? '').join(' ');
+			const order = ['<b>Publish</b> (<b>Active</b> on n8n 1.x)', 'Smartcar Dashboard → Webhooks', 'VERIFY', '<b>subscribed</b>'].map((text) => steps.indexOf(text));
+			expect(order.every((index) => index >= 0)).toBe(true);
+			expect(order).toEqual([...order].sort((a, b) => a - b));
+			expect(steps).toContain('N8N_WEBHOOK_URL (WEBHOOK_URL on n8n 1.x)');
+		});
+
+		it('the User picker lists the application\'s users; the Vehicle picker lists only the chosen user\'s vehicles (versions 2 and 1)', async () => {
+			const users = await pickerList({
+				path: 'parameters.userId',
+				version: 2,
+				methodName: 'searchUsers',
+				currentNodeParameters: { resource: 'signal', operation: 'get', userId: { __rl: true, mode: 'list', value: '' } },
+			});
+			expect(users.map((user) => user.value).sort()).toEqual(sim.fleet.users.map((user) => user.id).sort());
+			expect(users.find((user) => user.value === bob().id)?.name).toContain(`${bob().id} (`);
+
+			const aliceVehicles = vehiclesOf(sim.fleet, alice().id).map((vehicle) => vehicle.id).sort();
+			const vehicleList = { resource: 'signal', operation: 'get', vehicleId: { __rl: true, mode: 'list', value: '' } };
+			const picked = await pickerList({
+				path: 'parameters.vehicleId',
+				version: 2,
+				methodName: 'searchVehicles',
+				currentNodeParameters: { ...vehicleList, userId: { __rl: true, mode: 'list', value: alice().id, cachedResultName: users.find((user) => user.value === alice().id)?.name } },
+			});
+			expect(picked.map((vehicle) => vehicle.value).sort()).toEqual(aliceVehicles);
+			const typed = await pickerList({ path: 'parameters.vehicleId', version: 1, methodName: 'searchVehicles', currentNodeParameters: { ...vehicleList, userId: alice().id } });
+			expect(typed.map((vehicle) => vehicle.value).sort()).toEqual(aliceVehicles);
+		});
 	});
 
 	describe('Smartcar node in published Webhook workflows', () => {
@@ -533,6 +608,24 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			);
 			expect(requestsSince(mark).map((request) => request.path)).toEqual([`/v3/vehicles/${vehicle.id}/signals/${CODES.odometer}`]);
 			expect((await nextExecution(WF.signal)).status).toBe('success');
+		});
+
+		it('a version-2 node (User mapped By ID) reads like version 1; a permission the driver withheld is named in the error', async () => {
+			const vehicle = vehicleOf(2, 2);
+			const granted = sim.fleet.connections.find((connection) => connection.vehicleId === vehicle.id)?.permissions ?? [];
+			const response = await call(PATH.signalV2, [{ userId: bob().id, vehicleId: vehicle.id }]);
+			expect(asItems(response.data)).toEqual([expect.objectContaining({ vehicleId: vehicle.id, userId: bob().id, code: CODES.soc, value: numberValue(vehicle, CODES.soc) })]);
+			expect((await nextExecution(WF.signalV2)).status).toBe('success');
+
+			setPermissions(sim.fleet, bob().id, vehicle.id, granted.filter((permission) => permission !== 'read_battery'));
+			try {
+				const denied = asItems((await call(PATH.signalV2, [{ userId: bob().id, vehicleId: vehicle.id }])).data);
+				expect(denied).toEqual([expect.objectContaining({ httpCode: '403', error: expect.stringContaining('the user did not grant the permission Read Battery (read_battery)') })]);
+				expect(String(denied[0].description)).toContain('send the driver a new Connect link that asks for it');
+				await nextExecution(WF.signalV2);
+			} finally {
+				setPermissions(sim.fleet, bob().id, vehicle.id, granted);
+			}
 		});
 
 		it('Command → Lock locks the vehicle in the fleet', async () => {
@@ -728,6 +821,17 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const [item] = nodeOutput(execution, 'Smartcar Trigger');
 			expect(item).toEqual(expect.objectContaining({ eventType: 'VEHICLE_STATE', userId: alice().id, vehicleId: vehicle.id, triggers: [CODES.soc] }));
 			expect((await n8n.listExecutions(WF.triggerV1)).length).toBe(1);
+		});
+
+		it('Check Smartcar Webhook on Publish does not block the first publish: no Smartcar webhook has the URL yet, the trigger is live and answers VERIFY, and n8n\'s log says to add the webhook', async () => {
+			const url = n8n.webhookUrl(triggerPath(TRIGGER_CHECKED_WEBHOOK_ID));
+			expect(sim.webhooks.filter((webhook) => webhook.callbackUri === url)).toEqual([]);
+
+			const challenge = randomBytes(16).toString('hex');
+			const response = await sendWebhook(url, verifyPayload(challenge), { managementToken: APP.managementToken, timeoutMs: 30_000 });
+
+			expect(isValidVerifyAnswer(response, challenge, APP.managementToken)).toBe(true);
+			expect(readFileSync(n8n.logFile, 'utf8')).toContain(`is published, but Smartcar has no enabled webhook with its Production URL ${url} yet`);
 		});
 
 		it('a signed VEHICLE_ERROR starts the workflow with the errors', async () => {

@@ -61,6 +61,8 @@ export interface SmartcarNodeOptions {
 	/** `continueRegularOutput` is how a workflow stores Settings → On Error → Continue. */
 	onError?: INode['onError'];
 	name?: string;
+	/** The node's version: 1 (workflows saved before version 2) unless told otherwise. */
+	typeVersion?: number;
 }
 
 /** Start → Smartcar, the Smartcar node configured with `parameters`. */
@@ -70,7 +72,7 @@ export function smartcarWorkflow(parameters: INodeParameters, options: SmartcarN
 		id: '2',
 		name,
 		type: SMARTCAR_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [200, 0],
 		parameters,
 	};

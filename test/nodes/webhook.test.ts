@@ -5,6 +5,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { Smartcar } from '../../nodes/Smartcar/Smartcar.node';
 import { shutdownHarness } from '../harness';
 import { createFleet, DEFAULT_WEBHOOK_ID, smartcarErrors, startSimulator, type SimWebhook, type Simulator } from '../../tooling/simulator';
 import { byId, credentialStore, errorOf, fault, fromItem, outputJson, resetBetweenTests, runSmartcar } from './smartcar-fixture';
@@ -126,6 +127,44 @@ describe('Get Many', () => {
 
 		expect(result.error).toBeUndefined();
 		expect(managementRequests(sim, 'GET', '/webhooks')[0].query).toEqual({ 'filter[isEnabled]': 'true', 'page[number]': '1', 'page[size]': '100' });
+	});
+
+	describe('version 2: Enabled and Auto-Subscribe are Any / Yes / No', () => {
+		const v2 = async (filters: INodeParameters) =>
+			await runSmartcar({ resource: 'webhook', operation: 'getMany', returnAll: true, filters }, { store: credentialStore(sim), typeVersion: 2 });
+		const sentFilters = () =>
+			Object.fromEntries(Object.entries(managementRequests(sim, 'GET', '/webhooks')[0].query).filter(([name]) => name.startsWith('filter[')));
+
+		test.each([
+			['Any, Any', { isEnabled: 'any', autoSubscribe: 'any' }, {}],
+			['Yes, No', { isEnabled: 'true', autoSubscribe: 'false' }, { 'filter[isEnabled]': 'true', 'filter[autoSubscribe]': 'false' }],
+			['No, Yes', { isEnabled: 'false', autoSubscribe: 'true' }, { 'filter[isEnabled]': 'false', 'filter[autoSubscribe]': 'true' }],
+		])('%s: sent as Smartcar\'s filters (Any: not sent)', async (_case, filters, sent) => {
+			const result = await v2(filters);
+
+			expect(result.error).toBeUndefined();
+			expect(sentFilters()).toEqual(sent);
+		});
+
+		test('a filter added and left at its default is Any: every webhook, disabled ones too', async () => {
+			const [disabled] = addWebhooks(1, { isEnabled: false });
+			const field = new Smartcar().description.properties.find(
+				(property) => property.name === 'filters' && JSON.stringify(property.displayOptions).includes('_cnd') && JSON.stringify(property.displayOptions).includes('webhook'),
+			);
+			const enabled = (field?.options as Array<{ name: string; default: string }> | undefined)?.find((option) => option.name === 'isEnabled');
+			expect(enabled?.default).toBe('any');
+
+			const items = outputJson(await v2({ isEnabled: enabled?.default ?? 'missing' }));
+
+			expect(items.map((item) => item.id)).toEqual([DEFAULT_WEBHOOK_ID, disabled.id]);
+			expect(sentFilters()).toEqual({});
+		});
+
+		test('version 1 keeps its yes/no switches: off still means "only disabled"', async () => {
+			await getMany({ returnAll: true, filters: { isEnabled: false } });
+
+			expect(sentFilters()).toEqual({ 'filter[isEnabled]': 'false' });
+		});
 	});
 
 	test('a paging link to another host is not followed', async () => {

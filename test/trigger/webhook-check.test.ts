@@ -1,10 +1,12 @@
 /**
  * Check Smartcar Webhook on Publish (the trigger's `webhookMethods.default.checkExists`), run the way n8n 2.41.1
- * runs it (webhook.service.js runWebhookMethod: an n8n-core HookContext with the activation mode): publishing
- * (activation "activate" or "update") looks up the Smartcar webhook whose callback URI is exactly this trigger's
- * Production URL and fails when there is none or it is disabled; the Test URL, n8n starting, and the option off
- * send nothing. In n8n 2.41.1 the error's message is what the editor shows ("failed to activate"), so it says what to
- * fix by itself.
+ * runs it (webhook.service.js runWebhookMethod: an n8n-core HookContext with the activation mode). It looks up the
+ * Smartcar webhook whose callback URI is exactly this trigger's Production URL. The first publish (activation
+ * "activate") is never blocked, since Smartcar can verify a webhook only once the workflow is published: a missing or
+ * disabled webhook, or a Smartcar that cannot be asked, is a warning in n8n's log. Publishing again ("update") fails
+ * when there is none or it is disabled. The Test URL, n8n starting, and the option off send nothing. In n8n 2.41.1
+ * the error's message is what the editor shows ("failed to activate"), in 1.123.81 its description, so each says
+ * what to fix by itself.
  */
 import { HookContext } from 'n8n-core';
 import type { IDataObject, INode, IWebhookData, WorkflowActivateMode, WorkflowExecuteMode } from 'n8n-workflow';
@@ -14,6 +16,7 @@ import { SmartcarApi } from '../../credentials/SmartcarApi.credentials';
 import { clearTokenCache } from '../../credentials/smartcar-token';
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
 import { CredentialStore, createAdditionalData, DEFAULT_BASE_URL, HarnessCredentialsHelper, HarnessNodeTypes, shutdownHarness } from '../harness';
+import { Container, requireFromCore } from '../harness/n8n-environment';
 import { createFleet, smartcarErrors, startSimulator, type Simulator } from '../../tooling/simulator';
 import { CLIENT_SECRET, TRIGGER_NAME, TRIGGER_TYPE, WEBHOOK_ID, WORKFLOW_ID, triggerNode } from './trigger-fixture';
 
@@ -87,12 +90,20 @@ async function publish({ parameters = checked, activation = 'activate', mode = '
 	return await trigger.webhookMethods.default.checkExists.call(context);
 }
 
+/** n8n's logger, as the trigger's hook context reaches it (`this.logger`): its warnings, watched per test. */
+function watchWarnings(): jest.SpyInstance {
+	const { Logger } = requireFromCore<typeof import('@n8n/backend-common')>('@n8n/backend-common');
+	return jest.spyOn(Container.get(Logger), 'warn');
+}
+
+afterEach(() => jest.restoreAllMocks());
+
 /** The seeded webhook pointed at this trigger (enabled unless told otherwise). */
 function pointWebhookHere(fields: IDataObject = {}): void {
 	Object.assign(sim.webhooks[0], { callbackUri: PRODUCTION_URL, ...fields });
 }
 
-describe('publishing with the option on', () => {
+describe('publishing with the option on; publishing again (activation "update") is blocked by a finding', () => {
 	test.each(['activate', 'update'] as const)('%s: an enabled webhook with exactly this URL passes; one lookup by filter[callbackUri]', async (activation) => {
 		pointWebhookHere();
 
@@ -104,22 +115,22 @@ describe('publishing with the option on', () => {
 	});
 
 	test('no webhook with this URL: publishing fails, naming the URL and what to do', async () => {
-		const failure = publish();
+		const failure = publish({ activation: 'update' });
 
 		await expect(failure).rejects.toThrow(
 			`No Smartcar webhook has this trigger's Production URL ${PRODUCTION_URL} as its callback URI: add one in the Smartcar Dashboard → Webhooks, then publish again`,
 		);
 		await failure.catch((error: { description?: string }) => {
 			expect(error.description).toContain('Smartcar Dashboard → Webhooks');
-			expect(error.description).toContain('WEBHOOK_URL');
-			expect(error.description).toContain('Check Smartcar Webhook on Publish');
+			expect(error.description).toContain('set N8N_WEBHOOK_URL (WEBHOOK_URL on n8n 1.x)');
+			expect(error.description).toContain('turn off Options → Check Smartcar Webhook on Publish, publish, add the webhook, then turn the check on again');
 		});
 	});
 
 	test('a webhook whose URI only contains this URL is a near miss: named, but not accepted', async () => {
 		const near = sim.addWebhook({ name: 'Almost', callbackUri: `${PRODUCTION_URL}/extra` });
 
-		const error = await publish().catch((thrown: { message: string; description?: string }) => thrown);
+		const error = await publish({ activation: 'update' }).catch((thrown: { message: string; description?: string }) => thrown);
 
 		expect(error).toMatchObject({ message: expect.stringContaining('No Smartcar webhook has this trigger\'s Production URL') as unknown });
 		expect((error as { description?: string }).description).toContain(`"Almost" (${near.callbackUri})`);
@@ -128,7 +139,7 @@ describe('publishing with the option on', () => {
 	test('the matching webhook is disabled: publishing fails and says to enable it', async () => {
 		pointWebhookHere({ isEnabled: false });
 
-		const error = await publish().catch((thrown: { message: string; description?: string }) => thrown);
+		const error = await publish({ activation: 'update' }).catch((thrown: { message: string; description?: string }) => thrown);
 
 		expect(error).toMatchObject({
 			message: 'The Smartcar webhook "Simulator Webhook" for this trigger\'s Production URL is disabled: enable it in the Smartcar Dashboard → Webhooks, then publish again',
@@ -140,16 +151,61 @@ describe('publishing with the option on', () => {
 		pointWebhookHere({ isEnabled: false });
 		sim.addWebhook({ name: 'Replacement', callbackUri: PRODUCTION_URL, isEnabled: true });
 
-		await expect(publish()).resolves.toBe(true);
+		await expect(publish({ activation: 'update' })).resolves.toBe(true);
 	});
 
 	test('Smartcar refuses the token: the error says which token went to the Management API', async () => {
 		sim.failNext({ path: '/management/v3/webhooks', ...smartcarErrors.permission(), times: 5 });
 
-		const error = await publish().catch((thrown: { message: string; description?: string }) => thrown);
+		const error = await publish({ activation: 'update' }).catch((thrown: { message: string; description?: string }) => thrown);
 
 		expect((error as { description?: string }).description).toContain('The Management API was called with the application token');
 		expect(JSON.stringify(error)).not.toContain(CLIENT_SECRET);
+	});
+});
+
+describe('the first publish (activation "activate") is never blocked: the order that works is publish, then add the webhook', () => {
+	test('no webhook with this URL yet: the trigger goes live, and n8n\'s log says to add it now', async () => {
+		sim.clearWebhooks();
+		const warn = watchWarnings();
+
+		await expect(publish({ activation: 'activate' })).resolves.toBe(true);
+
+		expect(warn).toHaveBeenCalledTimes(1);
+		const [message] = warn.mock.calls[0] as [string];
+		expect(message).toBe(
+			`Smartcar Trigger "${TRIGGER_NAME}" is published, but Smartcar has no enabled webhook with its Production URL ${PRODUCTION_URL} yet: add (or enable) it in the Smartcar Dashboard → Webhooks now. Smartcar verifies it the moment it is saved, and the trigger answers.`,
+		);
+		expect(managementRequests()).toHaveLength(1);
+	});
+
+	test('the webhook exists but is disabled: live, with the same warning', async () => {
+		pointWebhookHere({ isEnabled: false });
+		const warn = watchWarnings();
+
+		await expect(publish({ activation: 'activate' })).resolves.toBe(true);
+
+		expect(String(warn.mock.calls[0]?.[0])).toContain('add (or enable) it in the Smartcar Dashboard → Webhooks now');
+	});
+
+	test('an enabled webhook with this URL: live, no warning', async () => {
+		pointWebhookHere();
+		const warn = watchWarnings();
+
+		await expect(publish({ activation: 'activate' })).resolves.toBe(true);
+
+		expect(warn).not.toHaveBeenCalled();
+	});
+
+	test('Smartcar cannot be asked: live, and the warning says why (no secret in it)', async () => {
+		sim.failNext({ path: '/management/v3/webhooks', ...smartcarErrors.permission(), times: 5 });
+		const warn = watchWarnings();
+
+		await expect(publish({ activation: 'activate' })).resolves.toBe(true);
+
+		const [message] = warn.mock.calls[0] as [string];
+		expect(message).toContain('could not ask Smartcar for its webhooks: Smartcar: Access Denied (HTTP 403');
+		expect(JSON.stringify(warn.mock.calls)).not.toContain(CLIENT_SECRET);
 	});
 });
 

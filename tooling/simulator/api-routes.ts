@@ -21,6 +21,7 @@ import {
 } from './fleet';
 import { decodeSegments, type Reply, type RequestContext } from './http-utils';
 import { isJsonObject, tryParseJson, type JsonObject } from './json';
+import { commandPermission, lacksPermission, permissionDenied, signalPermission, VEHICLE_INFO_PERMISSION, withoutPermission } from './permissions';
 import { connectionResource, includedVehicle, signalResource, vehicleDocument } from './render';
 
 export type SingleSignalForm = 'wrapped' | 'flat';
@@ -80,17 +81,27 @@ function isReply(value: SimVehicle | Reply): value is Reply {
 // ---------------------------------------------------------------------------------------------
 // Vehicles and signals
 
+/** 403 PERMISSION when the user's connection to the vehicle lacks `permission`; undefined when it may go on. */
+function permissionReply(context: RequestContext, env: ApiEnvironment, vehicle: SimVehicle, permission: string | undefined): Reply | undefined {
+	return lacksPermission(env.fleet, context.userId, vehicle.id, permission) ? errorReply(context, env, permissionDenied()) : undefined;
+}
+
 const getVehicle: Handler = (context, env, [id]) => {
 	const vehicle = resolveVehicle(context, env, id, false);
-	return isReply(vehicle) ? vehicle : ok(vehicleDocument(vehicle, env.apiBaseUrl));
+	if (isReply(vehicle)) return vehicle;
+	return permissionReply(context, env, vehicle, VEHICLE_INFO_PERMISSION) ?? ok(vehicleDocument(vehicle, env.apiBaseUrl));
 };
 
+/** Every signal; those the user's connection has no permission for are PERMISSION errors without a value. */
 const listSignals: Handler = (context, env, [id]) => {
 	const vehicle = resolveVehicle(context, env, id, true);
 	if (isReply(vehicle)) return vehicle;
 	const count = vehicle.signals.length;
+	const shown = vehicle.signals.map((signal) =>
+		lacksPermission(env.fleet, context.userId, vehicle.id, signalPermission(signal.code)) ? withoutPermission(signal) : signal,
+	);
 	return ok({
-		data: vehicle.signals.map((signal) => signalResource(vehicle, signal, env.apiBaseUrl)),
+		data: shown.map((signal) => signalResource(vehicle, signal, env.apiBaseUrl)),
 		meta: { totalCount: count, pageSize: count, pageNumber: 1 },
 		links: { self: `${env.apiBaseUrl}/vehicles/${vehicle.id}/signals` },
 		included: includedVehicle(vehicle),
@@ -105,6 +116,8 @@ const getSignal: Handler = (context, env, [id, code]) => {
 		const spec = errorSpecs.notFound(`Signal ${code} is not available for vehicle ${id}.`, 'SIGNAL_NOT_FOUND');
 		return errorReply(context, env, spec);
 	}
+	const denied = permissionReply(context, env, vehicle, signalPermission(signal.code));
+	if (denied) return denied;
 	const resource = signalResource(vehicle, signal, env.apiBaseUrl);
 	return ok(env.settings.singleSignalForm === 'flat' ? resource : { data: resource, included: includedVehicle(vehicle) });
 };
@@ -222,6 +235,8 @@ const runCommand: Handler = (context, env, [id, name]) => {
 	const vehicle = resolveVehicle(context, env, id, true);
 	if (isReply(vehicle)) return vehicle;
 	if (definition.electricOnly && !isElectric(vehicle)) return errorReply(context, env, errorSpecs.compatibility());
+	const denied = permissionReply(context, env, vehicle, commandPermission(name));
+	if (denied) return denied;
 	const parsed = definition.parse(context);
 	if (!parsed.ok) return errorReply(context, env, parsed.error);
 	const now = Date.now();

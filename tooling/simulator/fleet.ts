@@ -122,6 +122,9 @@ const BASE_PERMISSIONS = [
 	'read_security',
 	'control_security',
 	'read_tires',
+	// The seeded cabin temperature and service records (signals.ts) need these; the simulator enforces permissions.
+	'read_thermometer',
+	'read_service_history',
 ];
 
 /** A uuid-v4-shaped id derived from the given parts. */

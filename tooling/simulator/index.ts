@@ -42,6 +42,7 @@ export {
 	type SimVehicle,
 	type SimConnection,
 } from './fleet';
+export { setPermissions, signalPermission, commandPermission } from './permissions';
 export { CODES, signalDefinition, type SimSignal, type SignalStatus, type SignalError, type SignalStatusValue } from './signals';
 export {
 	signBody,

@@ -2,49 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { MAX_LIMIT } from './validation';
 
-/** Fields several operations share: the user (sc-user-id), the vehicle picker, and Return All / Limit. */
-
-const USER_ID_HINT =
-	'Smartcar user ID: from the Connect redirect (user_id), the Smartcar Trigger, or Connection → Get Many';
-
-export function userIdField(required: boolean): INodeProperties {
-	return {
-		displayName: 'User ID',
-		name: 'userId',
-		type: 'string',
-		default: '',
-		required,
-		placeholder: 'e.g. 93b3b8b5-8c5f-4b4a-9a53-2b6c2f1f0c11',
-		hint: USER_ID_HINT,
-		description: required
-			? 'The Smartcar user whose vehicle this is; sent as the sc-user-id header'
-			: 'Only this user\'s connections (sent as the sc-user-id header). Leave empty for every user of the application.',
-	};
-}
-
-export const vehicleIdField: INodeProperties = {
-	displayName: 'Vehicle',
-	name: 'vehicleId',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
-	description: 'The vehicle, picked from the user\'s connected vehicles or given by its Smartcar vehicle ID',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a vehicle…',
-			typeOptions: { searchListMethod: 'searchVehicles', searchable: true },
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. 36ab27d0-fd9d-4455-823a-ce30af709ffc',
-		},
-	],
-};
+/** Fields several operations share: Return All / Limit, the webhook picker and Requests in Flight (IDs: id-fields.ts). */
 
 export function returnAllFields(): INodeProperties[] {
 	return [

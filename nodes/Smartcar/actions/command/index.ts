@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { userIdField, vehicleIdField } from '../common.descriptions';
+import { userIdFields, vehicleIdField } from '../id-fields';
 import type { SmartcarResource } from '../operation.type';
 import * as lock from './lock.operation';
 import * as setChargeLimit from './set-charge-limit.operation';
@@ -16,21 +16,21 @@ const operation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['command'] } },
 	options: [
-		{ name: 'Lock', value: 'lock', action: 'Lock a vehicle', description: 'Lock the doors' },
+		{ name: 'Lock', value: 'lock', action: 'Lock vehicle', description: 'Lock the doors' },
 		{
 			name: 'Set Charge Limit',
 			value: 'setChargeLimit',
-			action: 'Set the charge limit of a vehicle',
+			action: 'Set charge limit',
 			description: 'Set the state of charge at which charging stops',
 		},
-		{ name: 'Start Charge', value: 'startCharge', action: 'Start charging a vehicle', description: 'Start charging a plugged-in vehicle' },
-		{ name: 'Stop Charge', value: 'stopCharge', action: 'Stop charging a vehicle', description: 'Stop charging' },
-		{ name: 'Unlock', value: 'unlock', action: 'Unlock a vehicle', description: 'Unlock the doors' },
+		{ name: 'Start Charge', value: 'startCharge', action: 'Start charging', description: 'Start charging a plugged-in vehicle' },
+		{ name: 'Stop Charge', value: 'stopCharge', action: 'Stop charging', description: 'Stop charging' },
+		{ name: 'Unlock', value: 'unlock', action: 'Unlock vehicle', description: 'Unlock the doors' },
 	],
 	default: 'lock',
 };
 
-const shared = updateDisplayOptions({ show: { resource: ['command'] } }, [userIdField(true), vehicleIdField]);
+const shared = updateDisplayOptions({ show: { resource: ['command'] } }, [...userIdFields(true), vehicleIdField]);
 
 export const command: SmartcarResource = {
 	description: [operation, ...shared, ...setChargeLimit.description],

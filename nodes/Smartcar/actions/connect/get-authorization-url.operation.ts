@@ -2,39 +2,39 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, randomString, updateDisplayOptions } from 'n8n-workflow';
 
 import { connectTarget, MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH, signConnectState } from '../../../shared/connect-state';
+import { DEFAULT_PERMISSIONS, PERMISSIONS } from '../../../shared/permissions';
 import type { SmartcarClient } from '../../../shared/transport';
 import { checkWholeNumber } from '../validation';
+import { versioned } from '../versions';
 
 /** How long a Connect link works by default: a week, because links go out by email. */
 const DEFAULT_LINK_EXPIRY_HOURS = 168;
 
-const PERMISSIONS: Array<{ value: string; name: string; description: string }> = [
-	{ value: 'control_charge', name: 'Control Charge', description: 'Scope control_charge' },
-	{ value: 'control_climate', name: 'Control Climate', description: 'Scope control_climate' },
-	{ value: 'control_navigation', name: 'Control Navigation', description: 'Scope control_navigation' },
-	{ value: 'control_security', name: 'Control Security', description: 'Scope control_security' },
-	{ value: 'control_trunk', name: 'Control Trunk', description: 'Scope control_trunk' },
-	{ value: 'read_alerts', name: 'Read Alerts', description: 'Scope read_alerts' },
-	{ value: 'read_battery', name: 'Read Battery', description: 'Scope read_battery' },
-	{ value: 'read_charge', name: 'Read Charge', description: 'Scope read_charge' },
-	{ value: 'read_charge_events', name: 'Read Charge Events', description: 'Scope read_charge_events' },
-	{ value: 'read_climate', name: 'Read Climate', description: 'Scope read_climate' },
-	{ value: 'read_compass', name: 'Read Compass', description: 'Scope read_compass' },
-	{ value: 'read_diagnostics', name: 'Read Diagnostics', description: 'Scope read_diagnostics' },
-	{ value: 'read_engine_oil', name: 'Read Engine Oil', description: 'Scope read_engine_oil' },
-	{ value: 'read_extended_vehicle_info', name: 'Read Extended Vehicle Info', description: 'Scope read_extended_vehicle_info' },
-	{ value: 'read_fuel', name: 'Read Fuel', description: 'Scope read_fuel' },
-	{ value: 'read_location', name: 'Read Location', description: 'Scope read_location' },
-	{ value: 'read_odometer', name: 'Read Odometer', description: 'Scope read_odometer' },
-	{ value: 'read_security', name: 'Read Security', description: 'Scope read_security' },
-	{ value: 'read_service_history', name: 'Read Service History', description: 'Scope read_service_history' },
-	{ value: 'read_speedometer', name: 'Read Speedometer', description: 'Scope read_speedometer' },
-	{ value: 'read_thermometer', name: 'Read Thermometer', description: 'Scope read_thermometer' },
-	{ value: 'read_tires', name: 'Read Tires', description: 'Scope read_tires' },
-	{ value: 'read_user_profile', name: 'Read User Profile', description: 'Scope read_user_profile' },
-	{ value: 'read_vehicle_info', name: 'Read Vehicle Info', description: 'Scope read_vehicle_info' },
-	{ value: 'read_vin', name: 'Read VIN', description: 'Scope read_vin' },
-];
+const PERMISSION_OPTIONS = PERMISSIONS.map(({ value, name, description }) => ({ value, name, description }));
+
+const PERMISSIONS_DESCRIPTION =
+	'What the driver is asked to allow; each operation needs its own (see each permission\'s note). Leave empty to use the Vehicle Access settings of the Smartcar Dashboard.';
+
+/** Permissions: version 1 asks only for Read Vehicle Info by default; version 2 for every read the examples make. */
+const permissionsFields = versioned(
+	{
+		displayName: 'Permissions',
+		name: 'scopes',
+		type: 'multiOptions',
+		options: PERMISSION_OPTIONS,
+		default: ['read_vehicle_info'],
+		description: PERMISSIONS_DESCRIPTION,
+	},
+	{
+		displayName: 'Permissions',
+		name: 'scopes',
+		type: 'multiOptions',
+		options: PERMISSION_OPTIONS,
+		default: [...DEFAULT_PERMISSIONS],
+		description: PERMISSIONS_DESCRIPTION,
+		hint: 'The default covers reading make and model, battery, charge, fuel, location, odometer and lock state. Add Control Security to lock and unlock, Control Charge to start, stop or limit charging.',
+	},
+);
 
 const properties: INodeProperties[] = [
 	{
@@ -48,14 +48,7 @@ const properties: INodeProperties[] = [
 			'Where Smartcar sends the driver back with their user_id. It must be registered under Redirect URIs in the Smartcar Dashboard. The link works only at the Smartcar Trigger with this URL (its Production URL, or its Test URL while testing).',
 		hint: 'A Smartcar Trigger set to "Connect Redirect" shows the URL to use here',
 	},
-	{
-		displayName: 'Permissions',
-		name: 'scopes',
-		type: 'multiOptions',
-		options: PERMISSIONS,
-		default: ['read_vehicle_info'],
-		description: 'What the driver is asked to allow. Leave empty to use the Vehicle Access settings of the Dashboard.',
-	},
+	...permissionsFields,
 	{
 		displayName: 'Mode',
 		name: 'mode',
@@ -81,6 +74,15 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			{
+				displayName: 'Analytics Reference',
+				name: 'user',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. customer-4711',
+				description:
+					'Your own reference for the driver, shown in Smartcar\'s Connect analytics (Connect\'s "user" parameter). Not the Smartcar User ID: Smartcar assigns that, and the Smartcar Trigger outputs it as userId.',
+			},
 			{
 				displayName: 'Approval Prompt',
 				name: 'approvalPrompt',
@@ -120,9 +122,9 @@ const properties: INodeProperties[] = [
 				displayName: 'Required Permissions',
 				name: 'requiredScopes',
 				type: 'multiOptions',
-				options: PERMISSIONS,
+				options: PERMISSION_OPTIONS,
 				default: [],
-				description: 'Permissions the driver cannot untick (sent with the "required:" prefix)',
+				description: 'Permissions the driver cannot untick (sent with the "required:" prefix), e.g. the one an operation failed for',
 			},
 			{
 				displayName: 'Single Vehicle',
@@ -137,13 +139,6 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description: 'Only the vehicle with this VIN may be connected (takes precedence over Make)',
-			},
-			{
-				displayName: 'User',
-				name: 'user',
-				type: 'string',
-				default: '',
-				description: 'Your own identifier for the driver, used in Smartcar\'s Connect analytics',
 			},
 		],
 	},

@@ -13,7 +13,7 @@ const operation: INodeProperties = {
 		{
 			name: 'Get Authorization URL',
 			value: 'getAuthorizationUrl',
-			action: 'Get a connect authorization url',
+			action: 'Get authorization URL',
 			description: 'Build the Smartcar Connect link a driver opens to connect their vehicle',
 		},
 	],

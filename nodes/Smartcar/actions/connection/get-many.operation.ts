@@ -2,19 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { readOptionsCollection, returnAllFields, userIdField } from '../common.descriptions';
+import { readOptionsCollection, returnAllFields } from '../common.descriptions';
+import { userIdFields, vehicleFilterFields } from '../id-fields';
 import { optionalId, resultLimit } from '../validation';
 
 const properties: INodeProperties[] = [
-	userIdField(false),
-	{
-		displayName: 'Vehicle ID',
-		name: 'vehicleId',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. 36ab27d0-fd9d-4455-823a-ce30af709ffc',
-		description: 'Only the connections of this vehicle. Leave empty for all.',
-	},
+	...userIdFields(false),
+	...vehicleFilterFields('Only the connections of this vehicle. Leave empty for all.'),
 	...returnAllFields(),
 	readOptionsCollection(),
 ];

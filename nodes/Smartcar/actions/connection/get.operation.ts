@@ -5,19 +5,9 @@ import { connectionOf } from '../../../shared/connections';
 import type { SmartcarClient } from '../../../shared/transport';
 import { requiredId } from '../validation';
 import { readOptionsCollection } from '../common.descriptions';
+import { connectionIdFields } from '../id-fields';
 
-const properties: INodeProperties[] = [
-	{
-		displayName: 'Connection ID',
-		name: 'connectionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. 553c2c4a-9a3e-4a8c-8f1e-0c2d7f0b6a11',
-		description: 'The ID of a connection, as listed by Connection → Get Many',
-	},
-	readOptionsCollection(),
-];
+const properties: INodeProperties[] = [...connectionIdFields(), readOptionsCollection()];
 
 /** A read: the router may run several items of it at once (Options → Requests in Flight). */
 export const concurrent = true;

@@ -11,7 +11,7 @@ const operation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['connection'] } },
 	options: [
-		{ name: 'Get', value: 'get', action: 'Get a connection', description: 'Get one connection by its ID' },
+		{ name: 'Get', value: 'get', action: 'Get connection', description: 'Get one connection by its ID' },
 		{
 			name: 'Get Many',
 			value: 'getMany',

@@ -5,11 +5,12 @@ import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/
 import type { SmartcarClient } from '../../../shared/transport';
 import { nextLink } from '../../../shared/json-api';
 import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
-import { requestsInFlightOption, userIdField, vehicleIdField } from '../common.descriptions';
+import { requestsInFlightOption } from '../common.descriptions';
+import { userIdFields, vehicleIdField } from '../id-fields';
 import { oneOf, requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [
-	userIdField(true),
+	...userIdFields(true),
 	vehicleIdField,
 	{
 		displayName: 'Options',

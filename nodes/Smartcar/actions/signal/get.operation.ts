@@ -5,11 +5,12 @@ import { KNOWN_SIGNALS } from '../../../shared/signal-catalog';
 import { resourceOf } from '../../../shared/json-api';
 import { normalizeSignal, toSignalCode } from '../../../shared/signals';
 import type { SmartcarClient } from '../../../shared/transport';
-import { readOptionsCollection, userIdField, vehicleIdField } from '../common.descriptions';
+import { readOptionsCollection } from '../common.descriptions';
+import { userIdFields, vehicleIdField } from '../id-fields';
 import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 const properties: INodeProperties[] = [
-	userIdField(true),
+	...userIdFields(true),
 	vehicleIdField,
 	{
 		displayName: 'Signal',

@@ -11,7 +11,7 @@ const operation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['signal'] } },
 	options: [
-		{ name: 'Get', value: 'get', action: 'Get a signal', description: 'Read one signal of a vehicle' },
+		{ name: 'Get', value: 'get', action: 'Get signal', description: 'Read one signal of a vehicle' },
 		{
 			name: 'Get Many',
 			value: 'getAll',

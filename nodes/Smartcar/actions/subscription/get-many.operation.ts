@@ -4,17 +4,15 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { listResources, type ListParams } from '../../../shared/paged-list';
 import { readSubscription } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
-import { readOptionsCollection, returnAllFields, userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
+import { readOptionsCollection, returnAllFields, webhookIdField } from '../common.descriptions';
+import { userIdFields, vehicleIdField } from '../id-fields';
 import { collection, oneOf, optionalId, resultLimit } from '../validation';
 
 const VEHICLE_MODES = ['live', 'simulated'] as const;
 
 const properties: INodeProperties[] = [
 	webhookIdField(false),
-	{
-		...userIdField(false),
-		description: 'Only the subscriptions of this user\'s vehicles. Leave empty for every user of the application.',
-	},
+	...userIdFields(false, 'Only the subscriptions of this user\'s vehicles. Leave empty for every user of the application.'),
 	{
 		...vehicleIdField,
 		required: false,

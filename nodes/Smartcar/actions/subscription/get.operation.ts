@@ -4,20 +4,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { subscriptionOf } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection } from '../common.descriptions';
+import { subscriptionIdFields } from '../id-fields';
 import { requiredId } from '../validation';
 
-/** The Subscription ID field (Get, and Unsubscribe by ID). */
-export const subscriptionIdField: INodeProperties = {
-	displayName: 'Subscription ID',
-	name: 'subscriptionId',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'e.g. 0c4f1a3e-7b2d-4e8a-9f61-2d5c8b0a7e14',
-	description: 'The ID of a subscription, as output by Subscription → Get Many or Subscribe (with Wait Until Active)',
-};
-
-const properties: INodeProperties[] = [subscriptionIdField, readOptionsCollection()];
+const properties: INodeProperties[] = [...subscriptionIdFields(), readOptionsCollection()];
 
 /** A read: the router may run several items of it at once (Options → Requests in Flight). */
 export const concurrent = true;

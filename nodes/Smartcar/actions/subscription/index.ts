@@ -13,7 +13,7 @@ const operation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['subscription'] } },
 	options: [
-		{ name: 'Get', value: 'get', action: 'Get a subscription', description: 'Get one subscription by its ID' },
+		{ name: 'Get', value: 'get', action: 'Get subscription', description: 'Get one subscription by its ID' },
 		{
 			name: 'Get Many',
 			value: 'getMany',
@@ -23,13 +23,13 @@ const operation: INodeProperties = {
 		{
 			name: 'Subscribe',
 			value: 'subscribe',
-			action: 'Subscribe a vehicle to a webhook',
+			action: 'Subscribe vehicle to webhook',
 			description: 'Have Smartcar keep a vehicle\'s signals fresh and send its events to a webhook',
 		},
 		{
 			name: 'Unsubscribe',
 			value: 'unsubscribe',
-			action: 'Unsubscribe a vehicle from a webhook',
+			action: 'Unsubscribe vehicle from webhook',
 			description: 'Stop a vehicle\'s events to a webhook, by subscription ID or by webhook and vehicle',
 		},
 	],

@@ -5,7 +5,8 @@ import { resourceOf } from '../../../shared/json-api';
 import { readSubscription, type SmartcarSubscription } from '../../../shared/subscriptions';
 import type { SmartcarClient } from '../../../shared/transport';
 import { asString } from '../../../shared/values';
-import { userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
+import { webhookIdField } from '../common.descriptions';
+import { userIdFields, vehicleIdField } from '../id-fields';
 import { checkBoolean, collection, requiredId } from '../validation';
 import { findSubscriptions } from './find';
 import { waitUntilListed } from './wait-until-active';
@@ -20,10 +21,7 @@ const properties: INodeProperties[] = [
 		default: '',
 	},
 	webhookIdField(true),
-	{
-		...userIdField(true),
-		description: 'The Smartcar user who connected the vehicle; the subscription is made for this user\'s connection',
-	},
+	...userIdFields(true, 'The Smartcar user who connected the vehicle; the subscription is made for this user\'s connection'),
 	vehicleIdField,
 	{
 		displayName: 'Options',

@@ -2,10 +2,10 @@ import type { IDataObject, IExecuteFunctions, INodeProperties, JsonObject } from
 import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { userIdField, vehicleIdField, webhookIdField } from '../common.descriptions';
+import { webhookIdField } from '../common.descriptions';
+import { subscriptionIdFields, userIdFields, vehicleIdField } from '../id-fields';
 import { checkBoolean, collection, oneOf, optionalId, requiredId } from '../validation';
 import { findSubscriptions, type SubscriptionTarget } from './find';
-import { subscriptionIdField } from './get.operation';
 
 const BY_VALUES = ['id', 'webhookAndVehicle'] as const;
 const byWebhookAndVehicle = { show: { unsubscribeBy: ['webhookAndVehicle'] } };
@@ -26,14 +26,15 @@ const properties: INodeProperties[] = [
 		],
 		default: 'id',
 	},
-	{ ...subscriptionIdField, displayOptions: { show: { unsubscribeBy: ['id'] } } },
+	...updateDisplayOptions({ show: { unsubscribeBy: ['id'] } }, subscriptionIdFields()),
 	{ ...webhookIdField(true), displayOptions: byWebhookAndVehicle },
-	{
-		...userIdField(false),
-		description:
+	...updateDisplayOptions(
+		byWebhookAndVehicle,
+		userIdFields(
+			false,
 			'Only the subscription made for this user\'s connection. Needed only when several users connected the same vehicle; leave empty otherwise.',
-		displayOptions: byWebhookAndVehicle,
-	},
+		),
+	),
 	{ ...vehicleIdField, displayOptions: byWebhookAndVehicle },
 	{
 		displayName: 'Options',

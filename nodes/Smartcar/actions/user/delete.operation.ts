@@ -2,15 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { userIdField } from '../common.descriptions';
+import { userIdFields } from '../id-fields';
 import { requiredId } from '../validation';
 
-const properties: INodeProperties[] = [
-	{
-		...userIdField(true),
-		description: 'The Smartcar user to remove: all of their connections and data are purged. This cannot be undone.',
-	},
-];
+const properties: INodeProperties[] = userIdFields(
+	true,
+	'The Smartcar user to remove: all of their connections and data are purged. This cannot be undone.',
+);
 
 export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['delete'] } }, properties);
 

@@ -13,7 +13,7 @@ const operation: INodeProperties = {
 		{
 			name: 'Delete',
 			value: 'delete',
-			action: 'Delete a user',
+			action: 'Delete user',
 			description: 'Disconnect all of a user\'s vehicles and purge their data',
 		},
 	],

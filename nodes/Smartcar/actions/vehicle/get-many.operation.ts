@@ -2,11 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
-import { readOptionsCollection, returnAllFields, userIdField } from '../common.descriptions';
+import { readOptionsCollection, returnAllFields } from '../common.descriptions';
+import { userIdFields } from '../id-fields';
 import { requiredId, resultLimit } from '../validation';
 import { fetchVehicle } from './get.operation';
 
-const properties: INodeProperties[] = [userIdField(true), ...returnAllFields(), readOptionsCollection()];
+const properties: INodeProperties[] = [...userIdFields(true), ...returnAllFields(), readOptionsCollection()];
 
 /** A read: the router may run several items of it at once (Options → Requests in Flight). */
 export const concurrent = true;

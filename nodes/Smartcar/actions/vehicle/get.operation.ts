@@ -5,10 +5,11 @@ import { attributesOf, resourceOf } from '../../../shared/json-api';
 import type { SmartcarClient } from '../../../shared/transport';
 import { asString } from '../../../shared/values';
 import { readVehicleAttributes } from '../../../shared/vehicle';
-import { readOptionsCollection, userIdField, vehicleIdField } from '../common.descriptions';
+import { readOptionsCollection } from '../common.descriptions';
+import { userIdFields, vehicleIdField } from '../id-fields';
 import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
-const properties: INodeProperties[] = [userIdField(true), vehicleIdField, readOptionsCollection()];
+const properties: INodeProperties[] = [...userIdFields(true), vehicleIdField, readOptionsCollection()];
 
 /** A read: the router may run several items of it at once (Options → Requests in Flight). */
 export const concurrent = true;

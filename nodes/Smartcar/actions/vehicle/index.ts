@@ -11,7 +11,7 @@ const operation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['vehicle'] } },
 	options: [
-		{ name: 'Get', value: 'get', action: 'Get a vehicle', description: 'Get make, model, year, powertrain and mode' },
+		{ name: 'Get', value: 'get', action: 'Get vehicle', description: 'Get make, model, year, powertrain and mode' },
 		{ name: 'Get Many', value: 'getMany', action: 'Get many vehicles', description: 'List a user\'s connected vehicles' },
 	],
 	default: 'get',

@@ -11,7 +11,7 @@ const operation: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['webhook'] } },
 	options: [
-		{ name: 'Get', value: 'get', action: 'Get a webhook', description: 'Get one of the application\'s webhooks' },
+		{ name: 'Get', value: 'get', action: 'Get webhook', description: 'Get one of the application\'s webhooks' },
 		{
 			name: 'Get Many',
 			value: 'getMany',
