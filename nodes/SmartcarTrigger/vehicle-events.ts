@@ -115,18 +115,31 @@ function staleness(event: SmartcarEventItem, now: number): string | undefined {
 	return `meta.deliveredAt (${event.deliveredAt}) is ${offBy} by this server's clock; deliveries more than ${REPLAY_WINDOW_MS / 60_000} minutes off are refused as replays. If Smartcar sent it just now, check this server's clock.`;
 }
 
+/** The trigger's memory: one ledger per workflow and trigger node. */
+function ledgerOf(context: IWebhookFunctions): DeliveryLedger {
+	return ledgers.for(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`);
+}
+
 /**
- * Writes what this process knows was acknowledged into the workflow's static data (n8n saves it when it saves the
- * delivery's static data). Never the delivery being handled: it is written once its own 2xx went out.
+ * Writes what this process knows was acknowledged into the workflow's static data, never the delivery being
+ * handled (it is written by a later delivery, once its own 2xx went out). n8n saves it with the delivery's static
+ * data: n8n 1.x for every delivery; n8n 2.x only when the trigger answers a delivery itself (a duplicate, an event
+ * type not selected, a refusal): for a delivery that starts a run, n8n 2.x resets its "static data changed" flag
+ * while it builds the execution (workflow-runner.js establishContextForPersistence and WorkflowPreExecute construct
+ * new Workflows over the same object) and so saves nothing.
  */
-function persistAcknowledged(context: IWebhookFunctions, ledger: DeliveryLedger, now: number): void {
+function persistAcknowledged(context: IWebhookFunctions): DeliveryLedger {
+	const ledger = ledgerOf(context);
+	const now = Date.now();
 	recordAcknowledged(context.getWorkflowStaticData('node'), ledger.acknowledgedSince(now - RETENTION_MS, MAX_STORED), now);
+	return ledger;
 }
 
 /**
  * Marks the event acknowledged once its delivery got a 2xx (whoever wrote it: n8n after storing the execution, or
  * after the run with Respond: When the Workflow Finishes), and releases it when the answer was anything else or the
- * connection closed first, so that Smartcar's retry is handled as new.
+ * connection closed first, so that Smartcar's retry is handled as new. The static data learns it with the next
+ * delivery (persistAcknowledged): n8n saves a delivery's static data before the answer goes out, never after.
  */
 function settleWhenAnswered(context: IWebhookFunctions, ledger: DeliveryLedger, key: string, hash: string): void {
 	const response = context.getResponseObject();
@@ -134,21 +147,11 @@ function settleWhenAnswered(context: IWebhookFunctions, ledger: DeliveryLedger, 
 	const settle = () => {
 		if (settled) return;
 		settled = true;
-		if (response.writableFinished && response.statusCode >= 200 && response.statusCode < 300) {
-			const now = Date.now();
-			ledger.acknowledge(key, hash, now);
-			recordAcknowledged(context.getWorkflowStaticData('node'), [{ hash, at: now }], now);
-		} else {
-			ledger.release(key);
-		}
+		if (response.writableFinished && response.statusCode >= 200 && response.statusCode < 300) ledger.acknowledge(key, hash);
+		else ledger.release(key);
 	};
 	response.once('finish', settle);
 	response.once('close', settle);
-}
-
-/** The trigger's memory: one ledger per workflow and trigger node. */
-function ledgerOf(context: IWebhookFunctions): DeliveryLedger {
-	return ledgers.for(`${context.getWorkflow().id ?? ''}:${context.getNode().id}`);
 }
 
 /**
@@ -156,14 +159,11 @@ function ledgerOf(context: IWebhookFunctions): DeliveryLedger {
  * is answered as a duplicate, one whose other delivery is being handled right now is answered 409 so that Smartcar
  * tries again later, and a new one is handed to n8n. Undefined means: start the run.
  */
-function answerRepeat(context: IWebhookFunctions, event: SmartcarEventItem, raw: Buffer): IWebhookResponseData | undefined {
+function answerRepeat(context: IWebhookFunctions, ledger: DeliveryLedger, event: SmartcarEventItem, raw: Buffer): IWebhookResponseData | undefined {
 	const key = event.eventId ?? bodyHashKey(raw);
 	const hash = eventHash(key);
-	const ledger = ledgerOf(context);
-	const now = Date.now();
-	persistAcknowledged(context, ledger, now);
-	if (isAcknowledged(context.getWorkflowStaticData('node'), hash)) ledger.acknowledge(key, hash, now);
-	const state = ledger.begin(key, hash, now);
+	if (isAcknowledged(context.getWorkflowStaticData('node'), hash)) ledger.acknowledge(key, hash);
+	const state = ledger.begin(key, hash);
 	if (state === 'done') return reply(context, 200, { status: 'duplicate', eventId: event.eventId });
 	if (state === 'inFlight') {
 		return reply(context, 409, { status: 'inProgress', eventId: event.eventId, error: 'Another delivery of this event is being handled; try again later.' });
@@ -185,6 +185,7 @@ function handleEvent(
 	raw: Buffer,
 	checkAge: boolean,
 ): IWebhookResponseData {
+	const ledger = options.deduplicate !== false ? persistAcknowledged(context) : undefined;
 	const eventType = asString(payload.eventType);
 	const events = context.getNodeParameter('events', ['VEHICLE_STATE', 'VEHICLE_ERROR']) as string[];
 	if (!eventType || !events.includes(eventType)) {
@@ -193,10 +194,8 @@ function handleEvent(
 	const event = parseWebhookEvent(payload);
 	const stale = checkAge ? staleness(event, Date.now()) : undefined;
 	if (stale) return reply(context, 400, { status: 'stale', eventId: event.eventId, error: stale });
-	if (options.deduplicate !== false) {
-		const repeat = answerRepeat(context, event, raw);
-		if (repeat) return repeat;
-	}
+	const repeat = ledger ? answerRepeat(context, ledger, event, raw) : undefined;
+	if (repeat) return repeat;
 	const items = options.output === 'perSignal' ? eventToSignalItems(event) : [event];
 	return { workflowData: [context.helpers.returnJsonArray(items)], webhookResponse: { status: 'received', eventId: event.eventId } };
 }

@@ -112,11 +112,17 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 });
 
 describe('the workflow\'s static data: only acknowledged events, compact, survives a restart', () => {
-	it('an acknowledged event is a duplicate for a restarted process reading the same static data', async () => {
+	it('an acknowledged event is written by the next delivery, and is then a duplicate for a restarted process', async () => {
 		const staticData: IDataObject = {};
-		(await callWebhook(freshProcess(), { staticData }, event('r-1'))).response.finish(200);
+		const webhook = freshProcess();
+		(await callWebhook(webhook, { staticData }, event('r-1'))).response.finish(200);
+		// n8n saves a delivery's static data before its answer goes out: r-1 is written with the next delivery.
+		expect(staticData).toEqual({});
+		await callWebhook(webhook, { staticData }, event('r-next'));
 		expect(Object.keys(staticData)).toEqual(['acknowledgedEvents']);
 		expect(status(await callWebhook(freshProcess(), { staticData }, event('r-1')))).toBe('200 duplicate');
+		// r-next was never acknowledged: not written, so its retry runs.
+		expect(status(await callWebhook(freshProcess(), { staticData }, event('r-next')))).toBe('run');
 	});
 
 	it('an event handed to n8n but never acknowledged (crash) is NOT stored: after a restart its retry runs', async () => {
@@ -151,6 +157,7 @@ describe('the workflow\'s static data: only acknowledged events, compact, surviv
 		const staticData: IDataObject = {};
 		const webhook = freshProcess();
 		for (let i = 0; i < MAX_STORED + 10; i++) (await callWebhook(webhook, { staticData }, event(`n-${i}`))).response.finish(200);
+		await callWebhook(webhook, { staticData }, event('n-final'));
 		expect(JSON.stringify(staticData).length).toBeLessThan(23_000);
 		const restarted = freshProcess();
 		expect(status(await callWebhook(restarted, { staticData }, event(`n-${MAX_STORED + 9}`)))).toBe('200 duplicate');
@@ -164,9 +171,12 @@ describe('the workflow\'s static data: only acknowledged events, compact, surviv
 		try {
 			const start = real();
 			Date.now = () => start - RETENTION_MS - 120_000;
-			(await callWebhook(freshProcess(), { staticData }, event('t-old', { meta: { deliveredAt: Date.now() } }))).response.finish(200);
+			const webhook = freshProcess();
+			(await callWebhook(webhook, { staticData }, event('t-old', { meta: { deliveredAt: Date.now() } }))).response.finish(200);
+			await callWebhook(webhook, { staticData }, event('t-mid', { meta: { deliveredAt: Date.now() } }));
+			expect(status(await callWebhook(freshProcess(), { staticData }, event('t-old', { meta: { deliveredAt: Date.now() } })))).toBe('200 duplicate');
 			Date.now = () => start;
-			(await callWebhook(freshProcess(), { staticData }, event('t-new'))).response.finish(200);
+			await callWebhook(webhook, { staticData }, event('t-new'));
 			expect(status(await callWebhook(freshProcess(), { staticData }, event('t-old')))).toBe('run');
 		} finally {
 			Date.now = real;
