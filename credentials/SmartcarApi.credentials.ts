@@ -52,6 +52,15 @@ export class SmartcarApi implements ICredentialType {
 			hint: 'Smartcar Dashboard → your application → Configuration → Application Management Token (not the client secret)',
 		},
 		{
+			displayName: 'Previous Application Management Token',
+			name: 'previousApplicationManagementToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only while you rotate the Application Management Token: webhook deliveries signed with this older token are still accepted, so none is lost while Smartcar switches over. Smartcar\'s verification is answered with the current token. Clear it once the rotation is done.',
+		},
+		{
 			displayName: 'Environment',
 			name: 'environment',
 			type: 'options',

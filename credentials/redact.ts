@@ -6,7 +6,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
  */
 
 /** Credential fields whose values must never reach a message, an output item or a log line. */
-const SECRET_FIELDS = ['clientSecret', 'accessToken', 'applicationManagementToken'] as const;
+const SECRET_FIELDS = ['clientSecret', 'accessToken', 'applicationManagementToken', 'previousApplicationManagementToken'] as const;
 
 const MIN_SECRET_LENGTH = 4;
 /** A base64 fragment shorter than this is too likely to occur by chance to be worth redacting. */

@@ -223,13 +223,18 @@ export function tokenRequest(sim: Simulator): WorkflowNodeJson {
  * The Smartcar Trigger (vehicle events, VEHICLE_STATE) alone, at version 2 (what a new node gets) unless `typeVersion`
  * says otherwise; its production path is `<webhookId>/webhook`.
  */
-export function smartcarTrigger(credential: CredentialRef, options: { deduplicate: boolean; typeVersion?: number }): { node: WorkflowNodeJson; path: string } {
+export function smartcarTrigger(
+	credential: CredentialRef,
+	options: { deduplicate: boolean; typeVersion?: number; respond?: 'onReceived' | 'lastNode' },
+): { node: WorkflowNodeJson; path: string } {
 	const webhookId = randomUUID();
+	const triggerOptions: Record<string, unknown> = options.deduplicate ? {} : { deduplicate: false };
+	if (options.respond) triggerOptions.respond = options.respond;
 	const trigger = node(
 		'Smartcar Trigger',
 		SMARTCAR_TRIGGER,
 		options.typeVersion ?? 2,
-		{ trigger: 'vehicleEvents', events: ['VEHICLE_STATE'], options: options.deduplicate ? {} : { deduplicate: false } },
+		{ trigger: 'vehicleEvents', events: ['VEHICLE_STATE'], options: triggerOptions },
 		{ webhookId, credentials: { smartcarApi: credential } },
 	);
 	return { node: trigger, path: `${webhookId}/webhook` };

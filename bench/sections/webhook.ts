@@ -5,6 +5,8 @@
  *   - the Smartcar Trigger with "Ignore Repeated Deliveries" off (what the de-duplication costs),
  *   - the Smartcar Trigger at version 1 (workflows saved before version 2: n8n evaluates an expression per request),
  *   - n8n's Webhook node with header auth (httpHeaderAuth),
+ *   - both again answering only when the run finished: the Smartcar Trigger with Respond: When the Workflow Finishes
+ *     and the Webhook node with Respond: When Last Node Finishes,
  * on the same n8n, with the same bodies and headers (SC-Signature and the auth header go to both), each
  * workflow being the trigger alone (every accepted delivery starts an execution). Then the de-duplication hit
  * path: the Smartcar Trigger's burst sent again, byte for byte (answered 200 "duplicate", no execution).
@@ -25,7 +27,7 @@ import { smartcarCredential as smartcarCredentialFor } from '../../tooling/n8n/s
 /** n8n's setting that creates an expression isolate only when an expression is evaluated (default: for every request). */
 export const LAZY_ISOLATE_ENV = 'N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE';
 
-export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1', 'dedupeHit'] as const;
+export const WEBHOOK_VARIANTS = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1', 'smartcarLastNode', 'webhookLastNode', 'dedupeHit'] as const;
 export type WebhookVariant = (typeof WEBHOOK_VARIANTS)[number];
 
 export const WEBHOOK_VARIANT_LABELS: Record<WebhookVariant, string> = {
@@ -33,6 +35,8 @@ export const WEBHOOK_VARIANT_LABELS: Record<WebhookVariant, string> = {
 	webhook: 'Webhook node, header auth',
 	smartcarNoDedupe: 'Smartcar Trigger v2, de-duplication off',
 	smartcarV1: 'Smartcar Trigger v1 (signature + de-duplication)',
+	smartcarLastNode: 'Smartcar Trigger v2, Respond: When the Workflow Finishes',
+	webhookLastNode: 'Webhook node, header auth, Respond: When Last Node Finishes',
 	dedupeHit: 'Smartcar Trigger, repeated deliveries (duplicate hits)',
 };
 
@@ -111,7 +115,7 @@ interface WebhookOptions {
 }
 
 export type MeasuredVariant = Exclude<WebhookVariant, 'dedupeHit'>;
-export const MEASURED: readonly MeasuredVariant[] = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1'];
+export const MEASURED: readonly MeasuredVariant[] = ['smartcar', 'webhook', 'smartcarNoDedupe', 'smartcarV1', 'smartcarLastNode', 'webhookLastNode'];
 
 /** What every measurement of the section shares: the fleet the bodies describe, the workflows, the options. */
 interface WebhookBench {
@@ -250,6 +254,10 @@ export function prepareWebhookSection(options: WebhookOptions): WebhookSection {
 		smartcarNoDedupe: linearWorkflow('bench webhook smartcar no dedupe', [smartcarTrigger(refOf(smartcar), { deduplicate: false }).node]),
 		smartcarV1: linearWorkflow('bench webhook smartcar v1', [smartcarTrigger(refOf(smartcar), { deduplicate: true, typeVersion: 1 }).node]),
 		webhook: linearWorkflow('bench webhook n8n', [webhookTrigger('bench-webhook-n8n', { responseMode: 'onReceived', headerAuth: refOf(header) })]),
+		smartcarLastNode: linearWorkflow('bench webhook smartcar last node', [smartcarTrigger(refOf(smartcar), { deduplicate: true, respond: 'lastNode' }).node]),
+		webhookLastNode: linearWorkflow('bench webhook n8n last node', [
+			webhookTrigger('bench-webhook-n8n-last-node', { responseMode: 'lastNode', headerAuth: refOf(header) }),
+		]),
 	};
 	const bench: WebhookBench = { fleet, workflows, options };
 	const bodyBytes = deliveries(fleet, 1)[0].body.length;

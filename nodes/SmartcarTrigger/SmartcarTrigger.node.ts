@@ -20,20 +20,58 @@ import {
 } from './setup-texts';
 import { checkWebhookOnPublish } from './webhook-check';
 
-/** GET for the Connect redirect (a browser), POST for Smartcar's webhooks. */
+/** GET for the Connect redirect (a browser), POST for Smartcar's webhooks. Self-contained: n8n inlines its source. */
 function httpMethodFor(parameters: INodeParameters): string {
 	return parameters.trigger === 'connectRedirect' ? 'GET' : 'POST';
 }
 
 /**
- * The webhook's method depends on a parameter. n8n 2.x resolves a field declared with `webhookDescriptionFields`
- * natively on every request instead of evaluating an expression; older n8n (no such helper) gets the expression.
+ * When n8n answers a vehicle event: `onReceived` once it has stored the execution (n8n 2.x; n8n 1.x answers just
+ * before), `lastNode` once the run finished (a failed run is answered 500, so Smartcar retries it). Connect
+ * redirects are answered by the node itself. Self-contained: n8n inlines its source.
  */
-function httpMethodField(): Pick<IWebhookDescription, 'httpMethod'> {
+function responseModeFor(parameters: INodeParameters): string {
+	const options = parameters.options;
+	const respond = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>).respond : undefined;
+	return parameters.trigger !== 'connectRedirect' && respond === 'lastNode' ? 'lastNode' : 'onReceived';
+}
+
+/**
+ * The body of n8n's answer: none after the run (a workflow's own data never goes back to Smartcar, and a last node
+ * without items is not an error), the node's `{ status: 'received', eventId }` when answering on receipt.
+ * Self-contained: n8n inlines its source.
+ */
+function responseDataFor(parameters: INodeParameters): string {
+	const options = parameters.options;
+	const respond = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>).respond : undefined;
+	return parameters.trigger !== 'connectRedirect' && respond === 'lastNode' ? 'noData' : '';
+}
+
+type WebhookFields = Pick<IWebhookDescription, 'httpMethod' | 'responseMode' | 'responseData'>;
+
+const LAST_NODE = '$parameter["trigger"] !== "connectRedirect" && ($parameter["options"] || {})["respond"] === "lastNode"';
+
+/** The same fields as expressions, for n8n versions without `webhookDescriptionFields` (n8n 1.x). */
+export const WEBHOOK_FIELD_EXPRESSIONS: WebhookFields = {
+	httpMethod: '={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}',
+	responseMode: `={{ ${LAST_NODE} ? "lastNode" : "onReceived" }}`,
+	responseData: `={{ ${LAST_NODE} ? "noData" : "" }}`,
+};
+
+/**
+ * The webhook's method and response depend on parameters. n8n 2.x resolves fields declared with
+ * `webhookDescriptionFields` natively on every request instead of evaluating an expression; older n8n (no such
+ * helper) gets the expressions.
+ */
+function webhookFields(): WebhookFields {
 	if (typeof webhookDescriptionFields === 'function' && typeof fromFunction === 'function') {
-		return webhookDescriptionFields({ httpMethod: fromFunction(httpMethodFor) }) as Pick<IWebhookDescription, 'httpMethod'>;
+		return webhookDescriptionFields({
+			httpMethod: fromFunction(httpMethodFor),
+			responseMode: fromFunction(responseModeFor),
+			responseData: fromFunction(responseDataFor),
+		}) as WebhookFields;
 	}
-	return { httpMethod: '={{ $parameter["trigger"] === "connectRedirect" ? "GET" : "POST" }}' };
+	return WEBHOOK_FIELD_EXPRESSIONS;
 }
 
 const vehicleEventsOnly = { show: { trigger: ['vehicleEvents'] } };
@@ -62,7 +100,7 @@ export class SmartcarTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'smartcarApi', required: true, displayOptions: credentialShown }],
-		webhooks: [{ name: 'default', responseMode: 'onReceived', path: 'webhook', ...httpMethodField() }],
+		webhooks: [{ name: 'default', path: 'webhook', ...webhookFields() }],
 		properties: [
 			{
 				displayName: 'Trigger On',
@@ -145,6 +183,27 @@ export class SmartcarTrigger implements INodeType {
 								description: 'Each signal as an item, still carrying event, user and vehicle',
 							},
 						],
+					},
+					{
+						displayName: 'Respond',
+						name: 'respond',
+						type: 'options',
+						default: 'onReceived',
+						options: [
+							{
+								name: 'Immediately',
+								value: 'onReceived',
+								description:
+									'Smartcar gets its 200 as soon as n8n has stored the execution (n8n 2.x), so an event is never lost once acknowledged: after a crash n8n recovers it. On n8n 1.x the 200 goes out just before the execution is stored: use When the Workflow Finishes there.',
+							},
+							{
+								name: 'When the Workflow Finishes',
+								value: 'lastNode',
+								description:
+									'Smartcar gets its 200 only after a successful run; a failed or interrupted run is answered with an error, and Smartcar delivers the event again (after 25, 50 and 100 s). The workflow must finish within Smartcar\'s 15 s, and its steps should tolerate running twice for one event ID.',
+							},
+						],
+						description: 'When Smartcar is told that the event arrived. Smartcar retries only deliveries that did not get a 2xx.',
 					},
 					{
 						displayName: 'Verify Signature',

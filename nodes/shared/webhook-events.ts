@@ -25,7 +25,7 @@ interface VehicleErrorItem extends IDataObject {
 	signals: string[];
 }
 
-interface SmartcarEventItem extends IDataObject {
+export interface SmartcarEventItem extends IDataObject {
 	eventId: string | null;
 	eventType: string | null;
 	userId: string | null;

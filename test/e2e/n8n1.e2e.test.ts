@@ -38,6 +38,8 @@ import {
 	type Simulator,
 } from '../../tooling/simulator';
 
+import { startEventRecorder, type EventRecorder } from './fixtures/event-recorder';
+
 const log = createLogger('n8n-1x');
 const REPO = join(__dirname, '..', '..');
 
@@ -51,6 +53,7 @@ const TRIGGER_ID = randomUUID();
 const REDIRECT_ID = randomUUID();
 /** A second Connect Redirect trigger with the same credential: links made for the first must not work there. */
 const SECOND_REDIRECT_ID = randomUUID();
+const LAST_NODE_ID = randomUUID();
 const WF = {
 	signals: 'n8n1ScSignals',
 	signalsV2: 'n8n1ScSignalsV2',
@@ -60,6 +63,7 @@ const WF = {
 	trigger: 'n8n1ScTrigger',
 	redirect: 'n8n1ScRedirect',
 	secondRedirect: 'n8n1ScRedirect2',
+	lastNode: 'n8n1ScLastNode',
 };
 const PATH = { signals: 'sc1-signals', signalsV2: 'sc1-signals-v2', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
 
@@ -86,7 +90,29 @@ function redirectWorkflow(id: string, webhookId: string): WorkflowJson {
 	};
 }
 
-function workflows(redirectUri: string): WorkflowJson[] {
+/** A Smartcar Trigger with Respond: When the Workflow Finishes, whose run posts the event ID to `recorderUrl`. */
+function lastNodeWorkflow(recorderUrl: string): WorkflowJson {
+	const trigger = triggerWorkflow({ id: WF.lastNode, webhookId: LAST_NODE_ID, credential: CREDENTIAL }).nodes[0];
+	trigger.parameters = { ...trigger.parameters, options: { respond: 'lastNode' } };
+	const record = {
+		id: randomUUID(),
+		name: 'Record',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [220, 0] as [number, number],
+		parameters: { method: 'POST', url: recorderUrl, sendBody: true, specifyBody: 'keypair', bodyParameters: { parameters: [{ name: 'eventId', value: '={{ $json.eventId }}' }] }, options: {} },
+	};
+	return {
+		id: WF.lastNode,
+		name: 'n8n 1.x respond after the run',
+		nodes: [trigger, record],
+		connections: { [trigger.name]: { main: [[{ node: 'Record', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+		active: false,
+	};
+}
+
+function workflows(redirectUri: string, recorderUrl: string): WorkflowJson[] {
 	const target = { userId: '={{ $json.userId }}', vehicleId: VEHICLE_FROM_ITEM };
 	return [
 		operationWorkflow({ id: WF.signals, path: PATH.signals, credential: CREDENTIAL, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
@@ -111,6 +137,7 @@ function workflows(redirectUri: string): WorkflowJson[] {
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_ID, credential: CREDENTIAL }),
 		redirectWorkflow(WF.redirect, REDIRECT_ID),
 		redirectWorkflow(WF.secondRedirect, SECOND_REDIRECT_ID),
+		lastNodeWorkflow(recorderUrl),
 	];
 }
 
@@ -121,6 +148,7 @@ function items(data: unknown): Array<Record<string, unknown>> {
 
 describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 	let sim: Simulator;
+	let recorder: EventRecorder;
 	let n8n: N8nInstance;
 	let tgz: string | undefined;
 	let userId = '';
@@ -141,9 +169,10 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const settings = { ...APP, tokenUrl: sim.tokenUrl, apiBaseUrl: sim.apiBaseUrl, connectUrl: sim.connectUrl };
 		const credentials = [smartcarCredential(CREDENTIAL, settings), smartcarCredential(WRONG, { ...settings, clientSecret: 'not-the-secret' })];
 		const port = await freePort();
-		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`);
+		recorder = await startEventRecorder();
+		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`, recorder.url);
 		n8n = await startN8n({ n8nVersion: N8N_1X_VERSION, port, packageTgz: tgz, credentials, workflows: all, publish: all.map((workflow) => workflow.id) });
-		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
+		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID), triggerPath(LAST_NODE_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		for (const id of [REDIRECT_ID, SECOND_REDIRECT_ID]) await n8n.waitForWebhook(triggerPath(id), { method: 'GET', timeoutMs: 120_000 });
 		log.info(`n8n ${N8N_1X_VERSION} ready: ${JSON.stringify(n8n.timings)}`);
 	}, 20 * 60_000);
@@ -151,6 +180,7 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 	afterAll(async () => {
 		await n8n?.stop();
 		await sim?.close();
+		await recorder?.close();
 		if (tgz) rmSync(dirname(tgz), { recursive: true, force: true });
 	}, 120_000);
 
@@ -240,9 +270,20 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		expect(isValidVerifyAnswer(verify, challenge, APP.managementToken)).toBe(true);
 		const event = vehicleStatePayload(sim.fleet, vehicleId, { form: 'real' });
 		const delivered = await sendWebhook(url, event, { managementToken: APP.managementToken });
-		expect(delivered.status).toBe(200);
+		expect([delivered.status, delivered.json]).toEqual([200, { status: 'received', eventId: event.eventId }]);
 		const [execution] = await n8n.waitForExecutions(WF.trigger, 1, 60_000);
 		expect(nodeOutput(execution, 'Smartcar Trigger')[0]).toMatchObject({ eventType: 'VEHICLE_STATE', userId, vehicleId });
+	});
+
+	it('Respond: When the Workflow Finishes answers after the run: a failed run is 500, Smartcar\'s retry runs it', async () => {
+		const url = n8n.webhookUrl(triggerPath(LAST_NODE_ID));
+		const event = vehicleStatePayload(sim.fleet, vehicleId, { form: 'real' });
+		recorder.failOnce([String(event.eventId)]);
+		const failed = await sendWebhook(url, event, { managementToken: APP.managementToken });
+		const retried = await sendWebhook(url, event, { managementToken: APP.managementToken });
+		const again = await sendWebhook(url, event, { managementToken: APP.managementToken });
+		expect([failed.status, retried.status, retried.body, recorder.runs.get(String(event.eventId))]).toEqual([500, 200, '', 1]);
+		expect([again.status, again.json]).toEqual([200, { status: 'duplicate', eventId: event.eventId }]);
 	});
 
 	it('the signed Connect round trip outputs the builder\'s state; a replay starts nothing, here or at another Connect Redirect trigger', async () => {

@@ -20,7 +20,8 @@ import {
 import { createFunctionNode, shutdownHarness, type WebhookHost } from '../harness';
 import { postSigned, settle, startTriggerHost } from './trigger-fixture';
 
-const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
+/** Deliveries carry a current meta.deliveredAt: the trigger refuses ones far from its clock as replays. */
+const NOW = Math.floor(Date.now() / 1000) * 1000;
 const fleet = demoFleet(NOW);
 const vehicle = fleet.vehicles[0]; // TESLA Model 3 2022, BEV
 const owner = ownerOf(fleet, vehicle.id);
@@ -114,13 +115,15 @@ describe('VEHICLE_STATE item', () => {
 
 	it('Smartcar\'s documented VEHICLE_STATE example gives the README\'s documented item', async () => {
 		// The VEHICLE_STATE example of Smartcar's webhook documentation (payload version 4.0), verbatim.
-		const docs =
+		const documented =
 			'{"eventId":"550e…","eventType":"VEHICLE_STATE","vehicleId":"9af1…",' +
 			'"data":{"user":{"id":"93b3…"},"vehicle":{"id":"9af1…","make":"TESLA","model":"Model 3","year":2020},' +
 			'"triggers":[{"code":"tractionbattery-stateofcharge","name":"StateOfCharge","group":"TractionBattery"}],' +
 			'"signals":[{"code":"tractionbattery-stateofcharge","name":"StateOfCharge","group":"TractionBattery",' +
 			'"body":{"unit":"percent","value":78},"meta":{"oemUpdatedAt":1731940328000,"fetchedAt":1731940330000}}]},' +
 			'"meta":{"version":"4.0","deliveryId":"48b2…","deliveredAt":1731940328000,"webhookId":"abde…","webhookName":"Battery Monitoring","signalCount":3,"mode":"LIVE"}}';
+		// Delivered now: a delivery older than the replay window is refused.
+		const docs = documented.replace('"deliveredAt":1731940328000', `"deliveredAt":${NOW}`);
 		const items = await deliver(docs);
 		// README "Smartcar Trigger → Vehicle Events", verbatim.
 		expect(items).toEqual([
@@ -149,7 +152,7 @@ describe('VEHICLE_STATE item', () => {
 				webhookId: 'abde…',
 				webhookName: 'Battery Monitoring',
 				deliveryId: '48b2…',
-				deliveredAt: '2024-11-18T14:32:08.000Z',
+				deliveredAt: new Date(NOW).toISOString(), // the README shows the documented 2024-11-18T14:32:08.000Z
 			},
 		]);
 	});

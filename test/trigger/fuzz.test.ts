@@ -136,13 +136,36 @@ function put(record: JsonRecord, key: string, value: Json | undefined): void {
 const SIGNAL_CODES = ['tractionbattery-stateofcharge', 'odometer-traveleddistance', 'location-preciselocation', 'X', ''];
 const DOTTED = ['TractionBattery.StateOfCharge', 'Odometer.TraveledDistance', 'Bad.Name.Here', '.', 'no-dot'];
 
+/** meta.deliveredAt: mostly around now (as Smartcar sends it), sometimes old, far ahead or not a time at all. */
 function timestamp(rng: Rng): Json {
+	const now = Date.now();
 	return rng.pick<() => Json>([
+		() => now - rng.int(60_000),
+		() => new Date(now - rng.int(120_000)).toISOString(),
+		() => String(now + rng.int(1000)),
+		() => Math.floor(now / 1000) - rng.int(30),
 		() => randomNumber(rng),
 		() => new Date(1_700_000_000_000 + rng.int(1e9)).toISOString(),
-		() => String(1731940328000 + rng.int(1000)),
 		() => randomString(rng),
 	])();
+}
+
+/**
+ * The oracle's own reading of the replay window: a signed delivery whose meta.deliveredAt is a time more than ten
+ * minutes from now is refused. Numbers (and digit strings) below 1e11 are seconds, others milliseconds.
+ */
+function isStale(event: Record<string, unknown>): boolean {
+	const meta = event.meta;
+	const raw = meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? (meta as Record<string, unknown>).deliveredAt : undefined;
+	let ms = NaN;
+	if (typeof raw === 'number' || (typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw))) {
+		const n = Number(raw);
+		ms = n < 1e11 ? n * 1000 : n;
+	} else if (typeof raw === 'string' && raw !== '') {
+		ms = new Date(raw).getTime();
+	}
+	// A number no Date can hold (beyond ±8.64e15 ms) is not a time either.
+	return !Number.isNaN(new Date(ms).getTime()) && Math.abs(Date.now() - ms) > 10 * 60 * 1000;
 }
 
 function randomSignal(rng: Rng): Json {
@@ -270,7 +293,8 @@ function randomEvent(rng: Rng, eventType?: Json): JsonRecord {
 // ---------------------------------------------------------------------------------------------------------------
 // Cases
 
-const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
+/** Deliveries carry a current meta.deliveredAt: the trigger refuses ones far from its clock as replays. */
+const NOW = Math.floor(Date.now() / 1000) * 1000;
 const fleet = demoFleet(NOW);
 
 function validEventText(rng: Rng): string {
@@ -554,7 +578,10 @@ describe(`fuzz (seed ${SEED})`, () => {
 				if (result.status !== 401) fail('expected 401');
 				continue;
 			}
-			if (typeof eventType === 'string' && SELECTED.includes(eventType)) {
+			if (typeof eventType === 'string' && SELECTED.includes(eventType) && isStale(view.value)) {
+				if (result.status !== 400 || !isRecord(result.json) || result.json.status !== 'stale') fail('expected 400 stale');
+				if (record.startedExecution) fail('a stale delivery started an execution');
+			} else if (typeof eventType === 'string' && SELECTED.includes(eventType)) {
 				if (eventType === 'VEHICLE_STATE') signedStates++;
 				expectedRuns++;
 				const expectedAnswer = { status: 'received', eventId: asKey(view.value.eventId) ?? null };
@@ -621,6 +648,10 @@ describe(`fuzz (seed ${SEED})`, () => {
 			const fail = (what: string) => failures.push(`${what} — ${describeCase(fuzzCase)} → ${result.status} ${result.text}`);
 			if (!signatureIsValid(fuzzCase)) {
 				if (result.status !== 401) fail('expected 401');
+				continue;
+			}
+			if (isStale(event)) {
+				if (result.status !== 400) fail('expected 400 stale');
 				continue;
 			}
 			const bodyHash = createHash('sha256').update(fuzzCase.body).digest('hex');
