@@ -411,11 +411,11 @@ export class SmartcarClient {
 		const options = requestOptions(url, request, signal, isExpiring(this.tokenKey));
 		try {
 			let response = await this.call(options, signal);
-			// A 401 means nothing was carried out. Noting it tells the credential that the token of this moment was
-			// refused (n8n asks it to renew after any failure of other nodes, so it must not take every request for one);
-			// asking again without ignoring the status makes n8n renew the token and repeat the request once.
+			// A 401 means nothing was carried out. Noting it tells the credential that the token this request carried was
+			// refused, so it is not sent again (smartcar-token.ts); asking again without ignoring the status makes n8n send
+			// the request with a placeholder, get the 401, renew the token and repeat the request once.
 			if (response.statusCode === 401) {
-				noteRefusal(this.tokenKey, Date.now());
+				noteRefusal(options);
 				response = await this.call({ ...options, ignoreHttpStatusErrors: false }, signal);
 			}
 			return attemptOf(response);

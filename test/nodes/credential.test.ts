@@ -124,11 +124,12 @@ describe('token exchange and persistence', () => {
 		expect(sim.stats.tokenExchanges).toBe(1);
 		const newToken = storedToken(store);
 		expect(newToken).not.toBe(oldToken);
-		// The first 401 comes back to the node, which notes that the token was refused and asks again through n8n:
-		// n8n gets the second 401 and renews (the token was still good by the clock, so nothing else would tell).
+		// The first 401 comes back to the node, which notes that this token was refused and asks again through n8n:
+		// the refused token is not sent again (a placeholder is), and n8n renews on that 401 (the token was still good
+		// by the clock, so nothing else would tell).
 		expect(apiRequests(sim).map((request) => [request.status, request.token])).toEqual([
 			[401, oldToken],
-			[401, oldToken],
+			[401, 'withheld-renew-first'],
 			[200, newToken],
 			[200, newToken],
 			[200, newToken],
