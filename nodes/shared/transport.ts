@@ -26,6 +26,7 @@ import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } fro
 import { connectStateKey } from './connect-state';
 import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from './connections';
 import { rateLimiterFor, rateLimiterKey, type Clearance, type PauseRef, type RateLimiter } from './rate-limiter';
+import { pathRefusal, resolvePagingLink } from './request-target';
 import { headerValue } from './values';
 
 /**
@@ -233,6 +234,8 @@ export class SmartcarClient {
 	}
 
 	async request(request: SmartcarRequest, itemIndex = 0): Promise<SmartcarResponse> {
+		const refused = pathRefusal(request.path);
+		if (refused) throw await this.safeError({ path: request.path }, refused, itemIndex);
 		return await this.send(`${this.base(request).url}${request.path}`, request, itemIndex);
 	}
 
@@ -244,20 +247,14 @@ export class SmartcarClient {
 	}
 
 	/**
-	 * Follows a paging link Smartcar returned (absolute, or relative to the API's origin). The bearer token is only
-	 * ever sent to the credential's own origin of that API.
+	 * Follows a paging link Smartcar returned (absolute, or relative to the API's base URL). The bearer token is only
+	 * ever sent under the credential's base URL of that API (request-target.ts says what is refused).
 	 */
 	async follow(link: string, request: Omit<SmartcarRequest, 'path'>, itemIndex = 0): Promise<SmartcarResponse> {
-		const base = new URL(`${this.base(request).url}/`);
-		const url = new URL(link, base);
-		if (url.origin !== base.origin) {
-			throw new NodeApiError(this.context.getNode(), { link } as JsonObject, {
-				message: 'Smartcar returned a paging link to another host; it was not followed',
-				description: `The next-page link points at ${url.origin}, not at the ${this.base(request).field} ${base.origin} of the credential.`,
-				itemIndex,
-			});
-		}
-		return await this.send(url.toString(), { ...request, qs: undefined }, itemIndex);
+		const { url: baseUrl, field } = this.base(request);
+		const resolved = resolvePagingLink(link, new URL(`${baseUrl}/`), field);
+		if ('refused' in resolved) throw await this.safeError({ link: resolved.shownLink }, resolved.refused, itemIndex);
+		return await this.send(resolved.url.toString(), { ...request, qs: undefined }, itemIndex);
 	}
 
 	/** Every connection (or the first `limit`), whichever of Smartcar's two list shapes and paging schemes answers. */
