@@ -20,6 +20,7 @@ import {
 	SMARTCAR_NODE_TYPE,
 	SMARTCAR_TRIGGER_TYPE,
 	VEHICLE_FROM_ITEM,
+	httpRequestWorkflow,
 	operationWorkflow,
 	smartcarCredential,
 	triggerPath,
@@ -48,8 +49,10 @@ const CREDENTIAL: CredentialRef = { id: 'n8n1SmartcarCred', name: 'Smartcar (n8n
 const WRONG: CredentialRef = { id: 'n8n1SmartcarWrong', name: 'Smartcar (wrong secret)' };
 const TRIGGER_ID = randomUUID();
 const REDIRECT_ID = randomUUID();
-const WF = { signals: 'n8n1ScSignals', lock: 'n8n1ScLock', wrong: 'n8n1ScWrong', connect: 'n8n1ScConnect', trigger: 'n8n1ScTrigger', redirect: 'n8n1ScRedirect' };
-const PATH = { signals: 'sc1-signals', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
+const WF = { signals: 'n8n1ScSignals', lock: 'n8n1ScLock', wrong: 'n8n1ScWrong', connect: 'n8n1ScConnect', trigger: 'n8n1ScTrigger', redirect: 'n8n1ScRedirect', httpLock: 'n8n1ScHttpLock' };
+const PATH = { signals: 'sc1-signals', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect', httpLock: 'sc1-http-lock' };
+/** The highest HTTP Request version n8n-nodes-base 1.123.81 offers. */
+const HTTP_REQUEST_1X_VERSION = 4.3;
 
 /** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed) on `/webhook/<id>/webhook`. */
 function redirectWorkflow(): WorkflowJson {
@@ -74,7 +77,7 @@ function redirectWorkflow(): WorkflowJson {
 	};
 }
 
-function workflows(redirectUri: string): WorkflowJson[] {
+function workflows(redirectUri: string, apiBaseUrl: string): WorkflowJson[] {
 	const target = { userId: '={{ $json.userId }}', vehicleId: VEHICLE_FROM_ITEM };
 	return [
 		operationWorkflow({ id: WF.signals, path: PATH.signals, credential: CREDENTIAL, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
@@ -88,6 +91,7 @@ function workflows(redirectUri: string): WorkflowJson[] {
 		}),
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_ID, credential: CREDENTIAL }),
 		redirectWorkflow(),
+		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true, typeVersion: HTTP_REQUEST_1X_VERSION }),
 	];
 }
 
@@ -118,7 +122,7 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const settings = { ...APP, tokenUrl: sim.tokenUrl, apiBaseUrl: sim.apiBaseUrl, connectUrl: sim.connectUrl };
 		const credentials = [smartcarCredential(CREDENTIAL, settings), smartcarCredential(WRONG, { ...settings, clientSecret: 'not-the-secret' })];
 		const port = await freePort();
-		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`);
+		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`, sim.apiBaseUrl);
 		n8n = await startN8n({ n8nVersion: N8N_1X_VERSION, port, packageTgz: tgz, credentials, workflows: all, publish: all.map((workflow) => workflow.id) });
 		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		await n8n.waitForWebhook(triggerPath(REDIRECT_ID), { method: 'GET', timeoutMs: 120_000 });
@@ -200,6 +204,28 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const response = await call(PATH.signals, [{ userId, vehicleId }]);
 		expect(items(response.data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
 		expect(sim.stats.tokenExchanges).toBe(before + 1);
+	});
+
+	// Issue #20: n8n's HTTP Request node renews after any failure and sends again; the credential never sends a token
+	// in its last minute, so the renewal can only follow a request Smartcar refused.
+	it('HTTP Request with the token in its last minute: an unlock answered 502 reaches Smartcar once, with a valid token', async () => {
+		sim.setOptions({ tokenLifetimeSeconds: 62 });
+		sim.expireTokens();
+		expect(items((await call(PATH.signals, [{ userId, vehicleId }])).data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
+		sim.setOptions({ tokenLifetimeSeconds: 3600 });
+		await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+		const path = `/v3/vehicles/${vehicleId}/commands/security/unlock`;
+		sim.failNext({ method: 'POST', path, ...smartcarErrors.upstream(), times: 5, authenticated: true });
+		const mark = sim.stats.requests.length;
+		const response = await http.post(n8n.webhookUrl(PATH.httpLock), { vehicleId, userId, command: 'unlock' }, { timeout: 90_000 });
+		sim.clearFaults();
+		expect(response.status).toBe(500);
+		const posts = sim.stats.requests.slice(mark).filter((request) => request.method === 'POST' && request.path === path);
+		expect(posts.map((post) => [post.status, post.status === 401 ? post.token : 'accepted'])).toEqual([
+			[401, 'withheld-renew-first'],
+			[502, 'accepted'],
+		]);
 	});
 
 	it('the trigger answers VERIFY and starts the workflow for a signed event', async () => {
