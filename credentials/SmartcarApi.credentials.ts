@@ -120,8 +120,8 @@ export class SmartcarApi implements ICredentialType {
 			typeOptions: { minValue: 0, numberPrecision: 3 },
 			default: 0,
 			description:
-				'Spaces this credential\'s requests to Smartcar so there are never more than this many per second, across every workflow and item in this n8n process. 0 means no limit: requests go out as fast as they come, and a 429 from Smartcar is waited out as it asks.',
-			hint: 'Set it to your Smartcar plan\'s rate to stay under a known quota without ever seeing a 429 (decimals allowed, e.g. 0.5 for one request every 2 s)',
+				'Spaces this credential\'s requests to Smartcar so there are never more than this many per second, across every workflow and item in this n8n process; a request whose turn is more than 60 s away fails without being sent. 0 means no limit: requests go out as fast as they come, and a 429 from Smartcar is waited out as it asks.',
+			hint: 'Set it to your Smartcar plan\'s rate to stay under a known quota without ever seeing a 429: 0 or at least 0.01 (decimals allowed, e.g. 0.5 for one request every 2 s)',
 		},
 		{
 			displayName: 'Access Token',
