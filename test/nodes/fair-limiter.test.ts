@@ -4,6 +4,8 @@
  * for a slot (it fails without sending); a slot comes back when its execution stops or its request fails before it
  * is sent; a quota below 0.01/s is refused. Over real HTTP against the simulator, executions in parallel in-process.
  */
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
 import { CredentialStore, shutdownHarness, type RunWorkflowResult } from '../harness';
 import { CODES, createFleet, startSimulator, type Simulator } from '../../tooling/simulator';
 import { apiRequests, byId, credentialData, errorOf, fromItem, outputJson, resetBetweenTests, runSmartcar, timed, type RunSmartcarOptions } from './smartcar-fixture';
@@ -28,9 +30,9 @@ afterAll(async () => {
 });
 
 /** A saved credential with its own n8n ID, pointing at the simulator. */
-function credential(id: string, overrides: Record<string, unknown> = {}): CredentialStore {
+function credential(id: string, overrides: ICredentialDataDecryptedObject = {}): CredentialStore {
 	const store = new CredentialStore();
-	store.set('smartcarApi', credentialData(sim, overrides as never), { id, name: id });
+	store.set('smartcarApi', credentialData(sim, overrides), { id, name: id });
 	return store;
 }
 
