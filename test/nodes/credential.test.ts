@@ -95,7 +95,9 @@ describe('token exchange and persistence', () => {
 		});
 		// Smartcar's expires_in (an hour), as the epoch milliseconds n8n stored.
 		expect(store.get('smartcarApi')?.accessTokenExpiresAt).toBeGreaterThan(Date.now() + 59 * 60_000);
-	});
+		// 1,000 real HTTP requests: a few seconds, over jest's 5 s default on a loaded 2-core machine (the count, not the
+		// time, is what this spec is about).
+	}, 60_000);
 
 	test('whitespace pasted around the client ID and secret is trimmed before the exchange', async () => {
 		const result = await readSoc(credentialStore(sim, { clientId: '  demo-client-id ', clientSecret: ` ${CLIENT_SECRET}\n` }));
