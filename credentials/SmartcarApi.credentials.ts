@@ -9,10 +9,26 @@ import type {
 } from 'n8n-workflow';
 
 import { API_BASE_URL_EXPRESSION, PRODUCTION, tokenPartsOf } from './smartcar-credential';
-import { needsRenewal, obtainToken, tokenCacheKey, tokenFingerprint } from './smartcar-token';
+import { mayRenew, obtainToken, tokenCacheKey, tokenFingerprint, tokenToSend, type StoredToken } from './smartcar-token';
 import { exchangeClientCredentials } from './token-exchange';
 
 const customOnly = { show: { environment: ['custom'] } };
+
+/** What `authenticate` sends instead of a token it withholds (smartcar-token.ts): Smartcar answers it with 401. */
+const WITHHELD = 'withheld-renew-first';
+
+/** The stored token as the token rules read it: its value, whether it was issued for these values, its expiry. */
+function storedTokenOf(credentials: ICredentialDataDecryptedObject): StoredToken {
+	const parts = tokenPartsOf(credentials);
+	const accessToken = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+	const expiresAt = Number(credentials.accessTokenExpiresAt);
+	return {
+		key: tokenCacheKey(parts),
+		accessToken,
+		issuedForCurrent: credentials.accessTokenIssuedFor === tokenFingerprint(parts),
+		expiresAt: Number.isFinite(expiresAt) && expiresAt > 0 ? expiresAt : undefined,
+	};
+}
 
 export class SmartcarApi implements ICredentialType {
 	name = 'smartcarApi';
@@ -113,8 +129,8 @@ export class SmartcarApi implements ICredentialType {
 			typeOptions: { minValue: 0, numberPrecision: 3 },
 			default: 0,
 			description:
-				'Spaces this credential\'s requests to Smartcar so there are never more than this many per second, across every workflow and item in this n8n process. 0 means no limit: requests go out as fast as they come, and a 429 from Smartcar is waited out as it asks.',
-			hint: 'Set it to your Smartcar plan\'s rate to stay under a known quota without ever seeing a 429 (decimals allowed, e.g. 0.5 for one request every 2 s)',
+				'Spaces this credential\'s requests to Smartcar so there are never more than this many per second, across every workflow and item in this n8n process; a request whose turn is more than 60 s away fails without being sent. 0 means no limit: requests go out as fast as they come, and a 429 from Smartcar is waited out as it asks.',
+			hint: 'Set it to your Smartcar plan\'s rate to stay under a known quota without ever seeing a 429: 0 or at least 0.01 (decimals allowed, e.g. 0.5 for one request every 2 s)',
 		},
 		{
 			displayName: 'Access Token',
@@ -141,42 +157,30 @@ export class SmartcarApi implements ICredentialType {
 
 	/**
 	 * Client-credentials exchange; n8n stores the result encrypted in the credential and shares it. n8n also calls this
-	 * to renew the token it holds after a failed request, and sends the request again when a token comes back: a token
-	 * that is still good (the failure was a 429, a 5xx, a timeout…) is not renewed, so nothing is sent twice.
+	 * to renew the token it holds after a failed request, and sends the request again when a token comes back: only a
+	 * request that carried no token (see the table in smartcar-token.ts) gets one, so nothing is sent twice.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
 		const parts = tokenPartsOf(credentials);
 		if (parts.clientId === '' || parts.clientSecret === '') {
 			throw new Error('The Smartcar API credential needs a Client ID and a Client Secret (Smartcar Dashboard → API Credentials).');
 		}
-		const key = tokenCacheKey(parts);
-		const fingerprint = tokenFingerprint(parts);
-		const presented = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-		const stored = Number(credentials.accessTokenExpiresAt);
-		const storedExpiresAt = Number.isFinite(stored) && stored > 0 ? stored : undefined;
-		const current = presented !== '' && credentials.accessTokenIssuedFor === fingerprint;
-		if (current && !needsRenewal(key, presented, storedExpiresAt)) return {};
-		const token = await obtainToken(key, presented, async () => await exchangeClientCredentials(this.helpers.httpRequest, parts));
-		return { accessToken: token.accessToken, accessTokenIssuedFor: fingerprint, accessTokenExpiresAt: token.expiresAt };
+		const stored = storedTokenOf(credentials);
+		if (!mayRenew(stored, credentials)) return {};
+		const token = await obtainToken(stored.key, stored.accessToken, async () => await exchangeClientCredentials(this.helpers.httpRequest, parts));
+		return { accessToken: token.accessToken, accessTokenIssuedFor: tokenFingerprint(parts), accessTokenExpiresAt: token.expiresAt };
 	}
 
 	/**
-	 * Bearer token. A token issued for another client ID, secret, token URL or API base URL (the credential was
-	 * edited and n8n kept the stored token) is not sent: Smartcar's 401 then makes n8n exchange again with the
-	 * current values.
+	 * Bearer token, unless the token rules withhold it (issued for other credential values, age unknown, in its last
+	 * minute, refused before): then a placeholder, whose 401 makes n8n renew the token and send the request once.
 	 */
 	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => {
-		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-		const issuedFor = typeof credentials.accessTokenIssuedFor === 'string' ? credentials.accessTokenIssuedFor : '';
-		const current = tokenFingerprint(tokenPartsOf(credentials));
-		const usable = token !== '' && (issuedFor === '' || issuedFor === current);
-		return {
-			...requestOptions,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${usable ? token : 'issued-for-previous-credential'}` },
-		};
+		const token = tokenToSend(storedTokenOf(credentials), credentials, requestOptions);
+		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${token ?? WITHHELD}` } };
 	};
 
 	test: ICredentialTestRequest = {

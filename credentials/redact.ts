@@ -1,8 +1,15 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { decodedViews, type View } from './decoded-views';
+
 /**
  * Keeping secrets out of text: the credential's secrets in every form they take in error text, and the parts of a
  * URL a message may show. The token exchange and the nodes' transport both build their errors with it.
+ *
+ * A secret is searched for in the text as it is and in its decoded views (decoded-views.ts: JSON, percent and HTML
+ * escapes, nested, and base64 broken into lines), as itself, form-encoded, and as the base64 and base64url characters
+ * that stand for it; a prefix of at least MIN_PREFIX characters of any of these counts too (an endpoint that echoes
+ * the start of a secret). What is found is replaced in the text itself, escapes and all.
  */
 
 /** Credential fields whose values must never reach a message, an output item or a log line. */
@@ -11,6 +18,9 @@ const SECRET_FIELDS = ['clientSecret', 'accessToken', 'applicationManagementToke
 const MIN_SECRET_LENGTH = 4;
 /** A base64 fragment shorter than this is too likely to occur by chance to be worth redacting. */
 const MIN_BASE64_FRAGMENT = 8;
+/** A prefix of a secret (or of one of its forms) at least this long is redacted; shorter ones occur by chance. */
+const MIN_PREFIX = 8;
+const REDACTED = '[redacted]';
 
 /** The secret values of the given credential snapshots, plus any other known secrets (e.g. tokens in memory). */
 export function secretsOf(credentials: Array<ICredentialDataDecryptedObject | undefined>, extra: string[] = []): string[] {
@@ -60,31 +70,75 @@ export function secretForms(secret: string): string[] {
 	return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every occurrence of the given secrets, in any of their forms, in `text` with `[redacted]`. */
-export function redact(text: string, secrets: string[]): string {
-	let result = text;
-	for (const secret of secrets) {
-		for (const form of secretForms(secret)) result = result.split(form).join('[redacted]');
+/** What is searched for in each view of a text: the secret, form-encoded, and its base64 and base64url fragments. */
+function searchForms(secret: string): string[] {
+	const forms = new Set([secret, new URLSearchParams({ s: secret }).toString().slice(2), ...base64Fragments(secret, 'base64'), ...base64Fragments(secret, 'base64url')]);
+	return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+/** Where `form`, or a prefix of it of at least MIN_PREFIX characters, occurs in `text`: [start, end) pairs. */
+function occurrences(text: string, form: string): Array<[number, number]> {
+	const found: Array<[number, number]> = [];
+	const head = form.slice(0, MIN_PREFIX);
+	for (let at = text.indexOf(head); at !== -1; at = text.indexOf(head, at + 1)) {
+		let end = at + head.length;
+		while (end - at < form.length && text[end] === form[end - at]) end++;
+		found.push([at, end]);
 	}
-	return result;
+	return found;
+}
+
+/** `text` with every [start, end) span (overlapping or touching ones as one) replaced by REDACTED. */
+function replaceSpans(text: string, spans: Array<[number, number]>): string {
+	const merged: Array<[number, number]> = [];
+	for (const [start, end] of [...spans].sort((a, b) => a[0] - b[0])) {
+		const last = merged[merged.length - 1];
+		if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
+		else merged.push([start, end]);
+	}
+	let result = '';
+	let kept = 0;
+	for (const [start, end] of merged) {
+		result += `${text.slice(kept, start)}${REDACTED}`;
+		kept = end;
+	}
+	return result + text.slice(kept);
+}
+
+function redactForms(text: string, forms: string[]): string {
+	if (text.length < MIN_SECRET_LENGTH || forms.length === 0) return text;
+	const spans: Array<[number, number]> = [];
+	for (const view of decodedViews(text)) {
+		for (const form of forms) spans.push(...occurrences(view.text, form).map(([start, end]) => sourceSpan(view, start, end)));
+	}
+	return replaceSpans(text, spans);
+}
+
+function sourceSpan(view: View, start: number, end: number): [number, number] {
+	return [view.from[start], view.to[end - 1]];
+}
+
+/** Replaces every occurrence of the given secrets (in any form, escaped or not, or a prefix of one) with `[redacted]`. */
+export function redact(text: string, secrets: string[]): string {
+	return redactForms(text, secrets.flatMap(searchForms));
 }
 
 /** A copy of a JSON-like value with every string in it, keys included, redacted. */
 export function redactDeep<T>(value: T, secrets: string[]): T {
-	return redactValue(value, secrets, 0) as T;
+	return redactValue(value, secrets.flatMap(searchForms), 0) as T;
 }
 
 const MAX_DEPTH = 32;
 
-function redactValue(value: unknown, secrets: string[], depth: number): unknown {
-	if (typeof value === 'string') return redact(value, secrets);
+function redactValue(value: unknown, forms: string[], depth: number): unknown {
+	if (typeof value === 'string') return redactForms(value, forms);
 	if (value === null || typeof value !== 'object') return value;
 	if (depth >= MAX_DEPTH) return '[nested too deep]';
-	if (Array.isArray(value)) return value.map((entry) => redactValue(entry, secrets, depth + 1));
+	if (Array.isArray(value)) return value.map((entry) => redactValue(entry, forms, depth + 1));
 	const copy: Record<string, unknown> = {};
 	for (const [key, entry] of Object.entries(value)) {
-		Object.defineProperty(copy, redact(key, secrets), {
-			value: redactValue(entry, secrets, depth + 1),
+		Object.defineProperty(copy, redactForms(key, forms), {
+			value: redactValue(entry, forms, depth + 1),
 			enumerable: true,
 			writable: true,
 			configurable: true,

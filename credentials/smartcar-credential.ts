@@ -52,13 +52,20 @@ export function tokenPartsOf(credentials: ICredentialDataDecryptedObject): Token
 	};
 }
 
+/** The smallest Max Requests per Second above 0: one request every 100 s. */
+export const MIN_REQUESTS_PER_SECOND = 0.01;
+
 /**
- * The credential's Max Requests per Second: a finite number above 0, or 0 (no limit) when empty, zero, negative or
- * not a number.
+ * The credential's Max Requests per Second: 0 (no limit) when empty or 0, else a number from MIN_REQUESTS_PER_SECOND
+ * up; anything else (a smaller quota, a negative number, text) is refused with a message that says what to enter.
  */
-export function maxRequestsPerSecond(credentials: ICredentialDataDecryptedObject): number {
-	const value = Number(credentials.maxRequestsPerSecond ?? 0);
-	return Number.isFinite(value) && value > 0 ? value : 0;
+export function maxRequestsPerSecond(credentials: ICredentialDataDecryptedObject): { perSecond: number } | { problem: string } {
+	const given = credentials.maxRequestsPerSecond;
+	const value = given === undefined || given === null || given === '' ? 0 : Number(given);
+	if (value === 0 || (Number.isFinite(value) && value >= MIN_REQUESTS_PER_SECOND)) return { perSecond: value };
+	return {
+		problem: `Max Requests per Second of the Smartcar API credential is ${String(given)}: use 0 for no limit, or at least ${MIN_REQUESTS_PER_SECOND} (one request every ${1 / MIN_REQUESTS_PER_SECOND} s)`,
+	};
 }
 
 /** A custom endpoint field: trimmed and without trailing slashes, or production's when it is left empty. */

@@ -25,7 +25,8 @@ import { errorCodeOf, errorMessageOf, errorResponseOf, tokenFailureOf, type Erro
 import { describeSmartcarError, parseSmartcarError, type SmartcarErrorInfo } from './api-error';
 import { connectStateKey } from './connect-state';
 import { MAX_PAGE_SIZE, parseConnectionsPage, type NormalizedConnection } from './connections';
-import { rateLimiterFor, rateLimiterKey, type Clearance, type PauseRef, type RateLimiter } from './rate-limiter';
+import { QUOTA_ADVICE, rateLimiterFor, rateLimiterKey, slotRefusal, type Clearance, type PauseRef, type RateLimiter, type SlotRef } from './rate-limiter';
+import { pathRefusal, resolvePagingLink } from './request-target';
 import { headerValue } from './values';
 
 /**
@@ -188,6 +189,12 @@ function attemptOf(response: IN8nHttpFullResponse): Attempt {
 	return { kind: 'http', response: { status, body: response.body, headers }, info: parseSmartcarError(status, response.body, headers) };
 }
 
+/** Whether an attempt failed before its request left this machine (its send slot can be given back). */
+function neverSent(attempt: Attempt): boolean {
+	if (attempt.kind !== 'network') return false;
+	return tokenFailureOf(attempt.error) !== undefined || (attempt.code !== undefined && NEVER_SENT_CODES.has(attempt.code));
+}
+
 /** Whether a request's `acceptStatuses` makes this status an answer: only client errors, and never a 429. */
 function isAccepted(status: number, accepted: readonly number[] | undefined): boolean {
 	return accepted !== undefined && status >= 400 && status < 500 && status !== 429 && accepted.includes(status);
@@ -213,8 +220,10 @@ export class SmartcarClient {
 		private readonly credentials: ICredentialDataDecryptedObject,
 		readonly endpoints: SmartcarEndpoints,
 	) {
-		this.limiter = rateLimiterFor(rateLimiterKey({ ...endpoints, clientId: credentialText(credentials, 'clientId') }));
 		this.tokenKey = tokenCacheKey(tokenPartsOf(credentials));
+		// The credential's own limiter, by its n8n ID: another credential (even of the same client ID) never shares it.
+		const credential = context.getNode().credentials?.[CREDENTIAL_NAME]?.id ?? this.tokenKey;
+		this.limiter = rateLimiterFor(rateLimiterKey({ ...endpoints, credential, clientId: credentialText(credentials, 'clientId') }));
 	}
 
 	/** Reads the credential once per node run: its endpoints, and its secrets so no message can carry them. */
@@ -233,6 +242,8 @@ export class SmartcarClient {
 	}
 
 	async request(request: SmartcarRequest, itemIndex = 0): Promise<SmartcarResponse> {
+		const refused = pathRefusal(request.path);
+		if (refused) throw await this.safeError({ path: request.path }, refused, itemIndex);
 		return await this.send(`${this.base(request).url}${request.path}`, request, itemIndex);
 	}
 
@@ -244,20 +255,14 @@ export class SmartcarClient {
 	}
 
 	/**
-	 * Follows a paging link Smartcar returned (absolute, or relative to the API's origin). The bearer token is only
-	 * ever sent to the credential's own origin of that API.
+	 * Follows a paging link Smartcar returned (absolute, or relative to the API's base URL). The bearer token is only
+	 * ever sent under the credential's base URL of that API (request-target.ts says what is refused).
 	 */
 	async follow(link: string, request: Omit<SmartcarRequest, 'path'>, itemIndex = 0): Promise<SmartcarResponse> {
-		const base = new URL(`${this.base(request).url}/`);
-		const url = new URL(link, base);
-		if (url.origin !== base.origin) {
-			throw new NodeApiError(this.context.getNode(), { link } as JsonObject, {
-				message: 'Smartcar returned a paging link to another host; it was not followed',
-				description: `The next-page link points at ${url.origin}, not at the ${this.base(request).field} ${base.origin} of the credential.`,
-				itemIndex,
-			});
-		}
-		return await this.send(url.toString(), { ...request, qs: undefined }, itemIndex);
+		const { url: baseUrl, field } = this.base(request);
+		const resolved = resolvePagingLink(link, new URL(`${baseUrl}/`), field);
+		if ('refused' in resolved) throw await this.safeError({ link: resolved.shownLink }, resolved.refused, itemIndex);
+		return await this.send(resolved.url.toString(), { ...request, qs: undefined }, itemIndex);
 	}
 
 	/** Every connection (or the first `limit`), whichever of Smartcar's two list shapes and paging schemes answers. */
@@ -306,9 +311,10 @@ export class SmartcarClient {
 		let serverRetries = 0;
 		let ownPause: PauseRef | undefined;
 		for (;;) {
-			const waitedFor = await this.clearance(vehicleId, itemIndex);
+			const { slot, waitedFor } = await this.clearance(vehicleId, itemIndex);
 			const attempt = await this.attempt(url, request);
 			if (attempt.kind === 'ok') return attempt.response;
+			if (neverSent(attempt)) this.limiter.release(slot);
 			if (attempt.kind === 'http' && isAccepted(attempt.response.status, request.acceptStatuses)) {
 				const headers = attempt.response.headers ?? {};
 				return { status: attempt.response.status, body: attempt.response.body, headers, requestId: headerValue(headers, 'sc-request-id') };
@@ -350,12 +356,16 @@ export class SmartcarClient {
 
 	/**
 	 * Waits until the credential's limiter lets a request (for `vehicleId`, if any) go: the pauses Smartcar asked
-	 * for, then a slot under Max Requests per Second. A pause longer than the bound fails at once, without sending.
-	 * Returns the last pause waited for, if any.
+	 * for, then a slot under Max Requests per Second. A pause or a slot further away than the bound fails at once,
+	 * without sending; a slot waited for is given back when the wait is stopped or a pause comes first. Returns the
+	 * slot taken and the last pause waited for, if any.
 	 */
-	private async clearance(vehicleId: string | undefined, itemIndex: number): Promise<PauseRef | undefined> {
+	private async clearance(vehicleId: string | undefined, itemIndex: number): Promise<{ slot: SlotRef; waitedFor?: PauseRef }> {
 		const maxWaitMs = RETRY_POLICY.maxRateLimitWaitSeconds * 1000;
-		const perSecond = maxRequestsPerSecond(this.credentials);
+		const quota = maxRequestsPerSecond(this.credentials);
+		if ('problem' in quota) {
+			throw new NodeOperationError(this.context.getNode(), quota.problem, { itemIndex, description: QUOTA_ADVICE });
+		}
 		let waitedFor: PauseRef | undefined;
 		for (;;) {
 			const clearance = this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs);
@@ -365,12 +375,21 @@ export class SmartcarClient {
 				await this.pause(clearance.ms, itemIndex);
 				continue;
 			}
-			const slotMs = this.limiter.reserveSlot(Date.now(), perSecond);
-			if (slotMs <= 0) return waitedFor;
-			await this.pause(slotMs, itemIndex);
+			const taken = this.limiter.reserveSlot(Date.now(), quota.perSecond, maxWaitMs);
+			if (taken.kind === 'refused') {
+				const { message, description } = slotRefusal(quota.perSecond, taken.seconds, RETRY_POLICY.maxRateLimitWaitSeconds);
+				throw new NodeOperationError(this.context.getNode(), message, { itemIndex, description });
+			}
+			if (taken.ms > 0) await this.pause(taken.ms, itemIndex).catch((error: unknown) => this.releaseAndThrow(taken.slot, error));
 			// Smartcar may have asked for a pause while this request waited for its slot.
-			if (this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs).kind === 'go') return waitedFor;
+			if (taken.ms <= 0 || this.limiter.clearance(vehicleId, Date.now(), this.startedAt, maxWaitMs).kind === 'go') return { slot: taken.slot, waitedFor };
+			this.limiter.release(taken.slot);
 		}
+	}
+
+	private releaseAndThrow(slot: SlotRef, error: unknown): never {
+		this.limiter.release(slot);
+		throw error;
 	}
 
 	/** A request not sent because Smartcar asked this application or vehicle to wait longer than the bound. */
@@ -411,11 +430,11 @@ export class SmartcarClient {
 		const options = requestOptions(url, request, signal, isExpiring(this.tokenKey));
 		try {
 			let response = await this.call(options, signal);
-			// A 401 means nothing was carried out. Noting it tells the credential that the token of this moment was
-			// refused (n8n asks it to renew after any failure of other nodes, so it must not take every request for one);
-			// asking again without ignoring the status makes n8n renew the token and repeat the request once.
+			// A 401 means nothing was carried out. Noting it tells the credential that the token this request carried was
+			// refused, so it is not sent again (smartcar-token.ts); asking again without ignoring the status makes n8n send
+			// the request with a placeholder, get the 401, renew the token and repeat the request once.
 			if (response.statusCode === 401) {
-				noteRefusal(this.tokenKey, Date.now());
+				noteRefusal(options);
 				response = await this.call({ ...options, ignoreHttpStatusErrors: false }, signal);
 			}
 			return attemptOf(response);

@@ -4,45 +4,12 @@
  * sends the request again when a token comes back. A node here does exactly that, through the real n8n-core helper,
  * against the simulator: a failure that is not about the token must not be sent twice nor cost an exchange.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
-import { runWorkflow, shutdownHarness, type CredentialStore } from '../harness';
+import { shutdownHarness, type CredentialStore } from '../harness';
 import { createFleet, smartcarErrors, startSimulator, type Simulator } from '../../tooling/simulator';
-import { apiRequests, credentialStore, credentialTypes, fault, resetBetweenTests } from '../nodes/smartcar-fixture';
-
-const LEGACY_TYPE = 'test.legacyRequest';
-
-/** For each item `{method, path, userId}`: one request with the credential; an error becomes `{error, status}`. */
-class LegacyRequest implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Legacy Request',
-		name: LEGACY_TYPE,
-		group: ['transform'],
-		version: 1,
-		description: 'Sends like the HTTP Request node with a predefined credential',
-		defaults: { name: 'Legacy Request' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'smartcarApi', required: true }],
-		properties: [],
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const output: INodeExecutionData[] = [];
-		for (const [index, item] of this.getInputData().entries()) {
-			const { method, path, userId } = item.json as { method: IHttpRequestMethods; path: string; userId: string };
-			const uri = `${String((await this.getCredentials('smartcarApi')).apiBaseUrl)}${path}`;
-			try {
-				const body = (await this.helpers.requestWithAuthentication.call(this, 'smartcarApi', { method, uri, json: true, headers: { 'sc-user-id': userId } })) as IDataObject;
-				output.push({ json: { ok: true, body }, pairedItem: { item: index } });
-			} catch (error) {
-				output.push({ json: { error: true, status: (error as { httpCode?: string }).httpCode ?? null }, pairedItem: { item: index } });
-			}
-		}
-		return [output];
-	}
-}
+import { apiRequests, credentialStore, fault, resetBetweenTests } from '../nodes/smartcar-fixture';
+import { sendLegacy } from './legacy-request';
 
 let sim: Simulator;
 let userId: string;
@@ -62,18 +29,7 @@ afterAll(async () => {
 });
 
 async function send(store: CredentialStore, method: IHttpRequestMethods, path: string): Promise<IDataObject> {
-	const result = await runWorkflow(
-		{
-			nodes: [
-				{ id: '1', name: 'Start', type: 'harness.start', typeVersion: 1, position: [0, 0], parameters: {} },
-				{ id: '2', name: 'Legacy Request', type: LEGACY_TYPE, typeVersion: 1, position: [200, 0], parameters: {} },
-			],
-			connections: { Start: { main: [[{ node: 'Legacy Request', type: 'main', index: 0 }]] } },
-		},
-		{ nodeTypes: { [LEGACY_TYPE]: new LegacyRequest() }, credentialTypes, credentials: store, triggerItems: [{ json: { method, path, userId } }] },
-	);
-	expect(result.error).toBeUndefined();
-	return result.items('Legacy Request')[0].json;
+	return await sendLegacy(store, { method, path, userId });
 }
 
 /** A credential whose token was obtained by a first, successful request. */

@@ -5,12 +5,15 @@
 import {
 	clearTokenCache,
 	isExpiring,
-	needsRenewal,
+	mayRenew,
 	noteRefusal,
 	obtainToken,
 	tokenCacheKey,
 	tokenFingerprint,
+	tokenToSend,
+	withheldBecause,
 	type ApplicationToken,
+	type StoredToken,
 	type TokenKeyParts,
 } from '../../credentials/smartcar-token';
 
@@ -117,45 +120,72 @@ describe('the token is bound to everything it is exchanged with and sent to', ()
 	});
 });
 
-describe('needsRenewal: n8n asks to renew after any failed request; only a token that may be refused is renewed', () => {
-	const NOW = Date.now();
-
-	test('the token this process holds, good by the clock and no 401 seen since it was obtained: not renewed', async () => {
-		const { exchange } = exchanger();
-		await obtainToken('k', '', exchange);
-		expect(needsRenewal('k', 'T1', NOW + HOUR)).toBe(false);
+describe('the token rules: what authenticate sends, when preAuthentication renews', () => {
+	const NOW = 1_000_000_000;
+	const stored = (overrides: Partial<StoredToken> = {}): StoredToken => ({
+		key: 'k',
+		accessToken: 'T1',
+		issuedForCurrent: true,
+		expiresAt: NOW + HOUR,
+		...overrides,
 	});
 
-	test('the token this process holds, within a minute of its expiry: renewed', async () => {
-		const { exchange } = exchanger();
-		const token = await obtainToken('k', '', exchange);
-		expect(needsRenewal('k', 'T1', undefined, token.expiresAt - 30_000)).toBe(true);
-		expect(isExpiring('k', token.expiresAt - 30_000)).toBe(true);
-		expect(isExpiring('k', token.expiresAt - 5 * 60_000)).toBe(false);
+	test.each([
+		['no token', { accessToken: '' }, 'none'],
+		['issued for other credential values', { issuedForCurrent: false }, 'issued-for-other-values'],
+		['stored without an expiry (0.1.0)', { expiresAt: undefined }, 'unknown-age'],
+		['a minute and a millisecond left', { expiresAt: NOW + 60_001 }, undefined],
+		['exactly a minute left', { expiresAt: NOW + 60_000 }, 'expiring'],
+		['past its expiry', { expiresAt: NOW - 1 }, 'expiring'],
+		['an hour left', {}, undefined],
+	] as Array<[string, Partial<StoredToken>, string | undefined]>)('%s: withheld because %s', (_name, overrides, reason) => {
+		expect(withheldBecause(stored(overrides), NOW)).toBe(reason);
 	});
 
-	test('a 401 the node got after the token was obtained: renewed; a 401 before it: not', async () => {
-		const { exchange } = exchanger();
-		noteRefusal('k', Date.now() - 10_000);
-		await obtainToken('k', '', exchange);
-		expect(needsRenewal('k', 'T1', undefined)).toBe(false);
-		noteRefusal('k', Date.now() + 1);
-		expect(needsRenewal('k', 'T1', undefined)).toBe(true);
+	test('a token sent with a request is never renewed for it, whatever the clock says when it failed', () => {
+		const credentials = {};
+		expect(tokenToSend(stored({ expiresAt: Date.now() + 60_001 }), credentials, {})).toBe('T1');
+		expect(mayRenew(stored({ expiresAt: Date.now() - 1 }), credentials)).toBe(false);
 	});
 
-	test('a token this process replaced: renewed (n8n then takes the newer one)', async () => {
-		const { exchange } = exchanger();
-		await obtainToken('k', '', exchange);
-		await obtainToken('k', 'T1', exchange);
-		expect(needsRenewal('k', 'T1', NOW + HOUR)).toBe(true);
+	test('a withheld token is renewed for that request; a new token after that is sent and never renewed', () => {
+		const credentials = {};
+		expect(tokenToSend(stored({ expiresAt: undefined }), credentials, {})).toBeUndefined();
+		expect(mayRenew(stored({ expiresAt: undefined }), credentials)).toBe(true);
+		expect(tokenToSend(stored({ accessToken: 'T2', expiresAt: Date.now() + HOUR }), credentials, {})).toBe('T2');
+		expect(mayRenew(stored({ accessToken: 'T2' }), credentials)).toBe(false);
 	});
 
-	test('another process\'s token: renewed when its stored expiry is unknown or near, or a 401 was seen in the last minute', () => {
-		expect(needsRenewal('k', 'B7', undefined)).toBe(true);
-		expect(needsRenewal('k', 'B7', NOW + 30_000, NOW)).toBe(true);
-		expect(needsRenewal('k', 'B7', NOW + HOUR, NOW)).toBe(false);
-		noteRefusal('k', NOW);
-		expect(needsRenewal('k', 'B7', NOW + HOUR, NOW + 50_000)).toBe(true);
-		expect(needsRenewal('k', 'B7', NOW + HOUR, NOW + 70_000)).toBe(false);
+	test('a request authenticate never saw (the credential test) is judged by the table at the moment asked', () => {
+		expect(mayRenew(stored({ expiresAt: Date.now() + HOUR }), {})).toBe(false);
+		expect(mayRenew(stored({ expiresAt: Date.now() + 30_000 }), {})).toBe(true);
+		expect(mayRenew(stored({ accessToken: '' }), {})).toBe(true);
+	});
+
+	test('a token Smartcar refused (401 to the request that carried it) is withheld from then on, by value', () => {
+		const request = {};
+		const good = stored({ expiresAt: Date.now() + HOUR });
+		expect(tokenToSend(good, {}, request)).toBe('T1');
+		expect(withheldBecause(good)).toBeUndefined();
+		noteRefusal(request);
+		expect(withheldBecause(good)).toBe('refused');
+		expect(withheldBecause({ ...good, accessToken: 'T2' })).toBeUndefined();
+		// A 401 to a request that carried the placeholder refuses no token.
+		const withheldRequest = {};
+		expect(tokenToSend({ ...good, accessToken: 'T3', expiresAt: undefined }, {}, withheldRequest)).toBeUndefined();
+		noteRefusal(withheldRequest);
+		expect(withheldBecause({ ...good, accessToken: 'T3' })).toBeUndefined();
+	});
+
+	test('a refused or expiring token of this process is not handed to another caller', async () => {
+		const { exchange, count } = exchanger();
+		const first = await obtainToken('k', '', exchange);
+		const request = {};
+		tokenToSend(stored({ accessToken: first.accessToken, expiresAt: first.expiresAt }), {}, request);
+		noteRefusal(request);
+		expect((await obtainToken('k', '', exchange)).accessToken).toBe('T2');
+		expect(count()).toBe(2);
+		expect(isExpiring('k', Date.now() + HOUR - 30_000)).toBe(true);
+		expect(isExpiring('k', Date.now() + HOUR - 5 * 60_000)).toBe(false);
 	});
 });

@@ -21,6 +21,7 @@ import {
 	SMARTCAR_NODE_TYPE,
 	SMARTCAR_TRIGGER_TYPE,
 	VEHICLE_FROM_ITEM,
+	httpRequestWorkflow,
 	operationWorkflow,
 	smartcarCredential,
 	triggerPath,
@@ -64,8 +65,11 @@ const WF = {
 	redirect: 'n8n1ScRedirect',
 	secondRedirect: 'n8n1ScRedirect2',
 	lastNode: 'n8n1ScLastNode',
+	httpLock: 'n8n1ScHttpLock',
 };
-const PATH = { signals: 'sc1-signals', signalsV2: 'sc1-signals-v2', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect' };
+const PATH = { signals: 'sc1-signals', signalsV2: 'sc1-signals-v2', lock: 'sc1-lock', wrong: 'sc1-wrong', connect: 'sc1-connect', httpLock: 'sc1-http-lock' };
+/** The highest HTTP Request version n8n-nodes-base 1.123.81 offers. */
+const HTTP_REQUEST_1X_VERSION = 4.3;
 
 /** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed) on `/webhook/<id>/webhook`. */
 function redirectWorkflow(id: string, webhookId: string): WorkflowJson {
@@ -98,7 +102,7 @@ function lastNodeWorkflow(recorderUrl: string): WorkflowJson {
 		id: randomUUID(),
 		name: 'Record',
 		type: 'n8n-nodes-base.httpRequest',
-		typeVersion: 4.2,
+		typeVersion: HTTP_REQUEST_1X_VERSION,
 		position: [220, 0] as [number, number],
 		parameters: { method: 'POST', url: recorderUrl, sendBody: true, specifyBody: 'keypair', bodyParameters: { parameters: [{ name: 'eventId', value: '={{ $json.eventId }}' }] }, options: {} },
 	};
@@ -112,7 +116,7 @@ function lastNodeWorkflow(recorderUrl: string): WorkflowJson {
 	};
 }
 
-function workflows(redirectUri: string, recorderUrl: string): WorkflowJson[] {
+function workflows(redirectUri: string, apiBaseUrl: string, recorderUrl: string): WorkflowJson[] {
 	const target = { userId: '={{ $json.userId }}', vehicleId: VEHICLE_FROM_ITEM };
 	return [
 		operationWorkflow({ id: WF.signals, path: PATH.signals, credential: CREDENTIAL, parameters: { resource: 'signal', operation: 'getAll', ...target }, continueOnFail: true }),
@@ -138,6 +142,7 @@ function workflows(redirectUri: string, recorderUrl: string): WorkflowJson[] {
 		redirectWorkflow(WF.redirect, REDIRECT_ID),
 		redirectWorkflow(WF.secondRedirect, SECOND_REDIRECT_ID),
 		lastNodeWorkflow(recorderUrl),
+		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true, typeVersion: HTTP_REQUEST_1X_VERSION }),
 	];
 }
 
@@ -170,7 +175,7 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const credentials = [smartcarCredential(CREDENTIAL, settings), smartcarCredential(WRONG, { ...settings, clientSecret: 'not-the-secret' })];
 		const port = await freePort();
 		recorder = await startEventRecorder();
-		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`, recorder.url);
+		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`, sim.apiBaseUrl, recorder.url);
 		n8n = await startN8n({ n8nVersion: N8N_1X_VERSION, port, packageTgz: tgz, credentials, workflows: all, publish: all.map((workflow) => workflow.id) });
 		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID), triggerPath(LAST_NODE_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
 		for (const id of [REDIRECT_ID, SECOND_REDIRECT_ID]) await n8n.waitForWebhook(triggerPath(id), { method: 'GET', timeoutMs: 120_000 });
@@ -260,6 +265,28 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const response = await call(PATH.signals, [{ userId, vehicleId }]);
 		expect(items(response.data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
 		expect(sim.stats.tokenExchanges).toBe(before + 1);
+	});
+
+	// Issue #20: n8n's HTTP Request node renews after any failure and sends again; the credential never sends a token
+	// in its last minute, so the renewal can only follow a request Smartcar refused.
+	it('HTTP Request with the token in its last minute: an unlock answered 502 reaches Smartcar once, with a valid token', async () => {
+		sim.setOptions({ tokenLifetimeSeconds: 62 });
+		sim.expireTokens();
+		expect(items((await call(PATH.signals, [{ userId, vehicleId }])).data)[0]).toMatchObject({ vehicleId, status: 'SUCCESS' });
+		sim.setOptions({ tokenLifetimeSeconds: 3600 });
+		await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+		const path = `/v3/vehicles/${vehicleId}/commands/security/unlock`;
+		sim.failNext({ method: 'POST', path, ...smartcarErrors.upstream(), times: 5, authenticated: true });
+		const mark = sim.stats.requests.length;
+		const response = await http.post(n8n.webhookUrl(PATH.httpLock), { vehicleId, userId, command: 'unlock' }, { timeout: 90_000 });
+		sim.clearFaults();
+		expect(response.status).toBe(500);
+		const posts = sim.stats.requests.slice(mark).filter((request) => request.method === 'POST' && request.path === path);
+		expect(posts.map((post) => [post.status, post.status === 401 ? post.token : 'accepted'])).toEqual([
+			[401, 'withheld-renew-first'],
+			[502, 'accepted'],
+		]);
 	});
 
 	it('the trigger answers VERIFY and starts the workflow for a signed event', async () => {

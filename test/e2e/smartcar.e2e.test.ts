@@ -777,6 +777,38 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		});
 	});
 
+	// Issue #20: the credential never sends a token in its last minute (a placeholder whose 401 proves nothing ran),
+	// so HTTP Request's renewal after a failure can only follow a request that did not run.
+	describe("HTTP Request with the credential's token in its last minute", () => {
+		it('an unlock answered 502 reaches Smartcar once, with a valid token', async () => {
+			const vehicle = vehicleOf(1, 1);
+			// The Smartcar node renews a revoked token; Smartcar gives the new one 62 s, so it is in its last minute at once.
+			sim.setOptions({ tokenLifetimeSeconds: 62 });
+			sim.expireTokens();
+			expect((await call(PATH.vehicle, [{ userId: alice().id, vehicleId: vehicle.id }])).status).toBe(200);
+			expect((await nextExecution(WF.vehicle)).status).toBe('success');
+			const lastMinute = recorder.tokens[recorder.tokens.length - 1];
+			sim.setOptions({ tokenLifetimeSeconds: 3600 });
+			await sleep(3_000);
+
+			const path = `/v3/vehicles/${vehicle.id}/commands/security/unlock`;
+			sim.failNext({ method: 'POST', path, ...smartcarErrors.upstream(), times: 5, authenticated: true });
+			const mark = sim.stats.requests.length;
+			const response = await http.post(n8n.webhookUrl(PATH.httpLock), { vehicleId: vehicle.id, userId: alice().id, command: 'unlock' }, { timeout: 90_000 });
+			sim.clearFaults();
+			expect(response.status).toBe(500);
+			const posts = requestsSince(mark).filter((request) => request.method === 'POST' && request.path === path);
+			const renewed = recorder.tokens[recorder.tokens.length - 1];
+			log.info(`unlock with a token in its last minute: ${posts.map((post) => post.status).join(', ')}`);
+			expect(renewed).not.toBe(lastMinute);
+			expect(posts.map((post) => [post.status, post.token])).toEqual([
+				[401, 'withheld-renew-first'],
+				[502, renewed],
+			]);
+			expect((await nextExecution(WF.httpLock)).status).toBe('error');
+		});
+	});
+
 	describe('Smartcar Trigger on its production URL', () => {
 		it("answers Smartcar's VERIFY with the HMAC of the challenge, without an execution", async () => {
 			const challenge = randomBytes(24).toString('hex');

@@ -99,6 +99,21 @@ describe('through the Smartcar node', () => {
 		}
 	});
 
+	// Issue #20: the token endpoint's error_description is free text; whatever escape it uses, or if it echoes only
+	// the start of the secret, the message carries none of it.
+	test.each([
+		['the start of the secret', `${SECRET.slice(0, 12)}…`, '[redacted]…'],
+		['JSON escapes with \\/', JSON.stringify(SECRET).slice(1, -1).replaceAll('/', '\\/'), '[redacted]'],
+		['lower-case percent-encoding', encodeURIComponent(SECRET).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), '[redacted]'],
+		['HTML entities', SECRET.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('/', '&#x2F;'), '[redacted]'],
+	])('a token endpoint echoing %s in error_description: the message says [redacted]', async (_name, echoed, shown) => {
+		sim.failNext({ path: '/oauth2/token', status: 401, body: { error: 'invalid_client', error_description: `client_secret ${echoed} was revoked` } });
+
+		const result = await runSmartcar({ resource: 'signal', operation: 'getAll', userId, vehicleId: byId(ev.id) }, { store: credentialStore(sim, { clientSecret: SECRET }) });
+
+		expect(String(errorOf(result).message)).toContain(`(invalid_client: client_secret ${shown} was revoked)`);
+	});
+
 	test('an unreachable API and token URL are named without their user info or query string', async () => {
 		const closed = await startSimulator();
 		const base = closed.url.replace('http://', 'http://someone:hunter22@');

@@ -1,9 +1,9 @@
 /**
  * The rate limiter's arithmetic (nodes/shared/rate-limiter.ts), on given times: pauses per application and per
- * vehicle, the bound beyond which a pause refuses instead of waiting, spacing under Max Requests per Second, and one
- * limiter per credential key, never keyed by the secret.
+ * vehicle, the bound beyond which a pause or a slot refuses instead of waiting, spacing under Max Requests per Second
+ * with slots given back, bounded state, and one limiter per credential, never keyed by the secret.
  */
-import { clearRateLimiters, RateLimiter, rateLimiterFor, rateLimiterKey } from '../../nodes/shared/rate-limiter';
+import { clearRateLimiters, MAX_VEHICLE_PAUSES, RateLimiter, rateLimiterFor, rateLimiterKey, type SlotClearance } from '../../nodes/shared/rate-limiter';
 
 const T0 = 1_000_000;
 const BOUND_MS = 60_000;
@@ -48,32 +48,75 @@ describe('pauses', () => {
 	});
 });
 
+describe('vehicle pauses are bounded, the least recently used forgotten first', () => {
+	test(`20,000 vehicles paused at once: at most ${MAX_VEHICLE_PAUSES} kept, the newest and the recently used among them`, () => {
+		const limiter = new RateLimiter();
+		limiter.pause('car-kept', 30, T0);
+		for (let n = 0; n < 20_000; n++) {
+			limiter.pause(`car-${n}`, 30, T0);
+			// car-kept is read now and then, so it stays among the recently used.
+			if (n % 500 === 0) limiter.clearance('car-kept', T0, T0 - 1, BOUND_MS);
+		}
+		expect(limiter.vehicleCount).toBe(MAX_VEHICLE_PAUSES);
+		expect(limiter.clearance('car-19999', T0, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait' });
+		expect(limiter.clearance('car-kept', T0, T0 - 1, BOUND_MS)).toMatchObject({ kind: 'wait' });
+		expect(limiter.clearance('car-0', T0, T0 - 1, BOUND_MS)).toEqual({ kind: 'go' });
+	});
+
+	test('a pause that has ended is forgotten when next asked about', () => {
+		const limiter = new RateLimiter();
+		limiter.pause('car-1', 1, T0);
+		expect(limiter.clearance('car-1', T0 + 2000, T0, BOUND_MS)).toEqual({ kind: 'go' });
+		expect(limiter.vehicleCount).toBe(0);
+	});
+});
+
 describe('Max Requests per Second', () => {
+	const msOf = (taken: SlotClearance) => (taken.kind === 'slot' ? taken.ms : `refused ${taken.seconds} s`);
+
 	test('hands out one slot every 1000 ÷ N ms, in order; 0 means no spacing', () => {
 		const limiter = new RateLimiter();
-		expect([0, 0, 0, 0].map(() => limiter.reserveSlot(T0, 4))).toEqual([0, 250, 500, 750]);
-		expect(limiter.reserveSlot(T0 + 2000, 4)).toBe(0);
-		expect(limiter.reserveSlot(T0 + 2100, 0.5)).toBe(150);
-		expect(limiter.reserveSlot(T0 + 2100, 0)).toBe(0);
-		expect(limiter.reserveSlot(T0 + 2100, Number.NaN)).toBe(0);
+		expect([0, 0, 0, 0].map(() => msOf(limiter.reserveSlot(T0, 4, BOUND_MS)))).toEqual([0, 250, 500, 750]);
+		expect(msOf(limiter.reserveSlot(T0 + 2000, 4, BOUND_MS))).toBe(0);
+		expect(msOf(limiter.reserveSlot(T0 + 2100, 0.5, BOUND_MS))).toBe(1900);
+		expect(msOf(limiter.reserveSlot(T0 + 2100, 0, BOUND_MS))).toBe(0);
+	});
+
+	test('a slot further away than the bound is refused, and nothing is taken', () => {
+		const limiter = new RateLimiter();
+		expect(msOf(limiter.reserveSlot(T0, 0.02, BOUND_MS))).toBe(0);
+		expect(msOf(limiter.reserveSlot(T0, 0.02, BOUND_MS))).toBe(50_000);
+		expect(msOf(limiter.reserveSlot(T0, 0.02, BOUND_MS))).toBe('refused 100 s');
+		expect(msOf(limiter.reserveSlot(T0, 0.02, BOUND_MS))).toBe('refused 100 s');
+	});
+
+	test('a slot given back is taken by the next request; the slots before and after it stay', () => {
+		const limiter = new RateLimiter();
+		const taken = [0, 1, 2, 3].map(() => limiter.reserveSlot(T0, 2, BOUND_MS));
+		for (const slot of taken.slice(1)) if (slot.kind === 'slot') limiter.release(slot.slot);
+		expect(msOf(limiter.reserveSlot(T0 + 100, 2, BOUND_MS))).toBe(400);
+		const [, second] = [limiter.reserveSlot(T0 + 100, 2, BOUND_MS), limiter.reserveSlot(T0 + 100, 2, BOUND_MS)];
+		if (second.kind === 'slot') limiter.release(second.slot);
+		expect(msOf(limiter.reserveSlot(T0 + 100, 2, BOUND_MS))).toBe(1400);
 	});
 });
 
 describe('one limiter per credential', () => {
-	const parts = { tokenUrl: 'https://t.example/token', clientId: 'client', apiBaseUrl: 'https://a.example/v3', managementApiUrl: 'https://m.example/v3' };
+	const parts = { credential: 'cred-1', tokenUrl: 'https://t.example/token', clientId: 'client', apiBaseUrl: 'https://a.example/v3', managementApiUrl: 'https://m.example/v3' };
 
 	beforeEach(() => clearRateLimiters());
 
-	test('the same key gives the same limiter; another client ID or URL another one', () => {
+	test('the same key gives the same limiter; another credential, client ID or URL another one', () => {
 		const limiter = rateLimiterFor(rateLimiterKey(parts));
 		expect(rateLimiterFor(rateLimiterKey({ ...parts }))).toBe(limiter);
+		expect(rateLimiterFor(rateLimiterKey({ ...parts, credential: 'cred-2' }))).not.toBe(limiter);
 		expect(rateLimiterFor(rateLimiterKey({ ...parts, clientId: 'other' }))).not.toBe(limiter);
 		expect(rateLimiterFor(rateLimiterKey({ ...parts, apiBaseUrl: 'https://b.example/v3' }))).not.toBe(limiter);
 		clearRateLimiters();
 		expect(rateLimiterFor(rateLimiterKey(parts))).not.toBe(limiter);
 	});
 
-	test('the key holds no secret: it is built from the URLs and the client ID only', () => {
+	test('the key holds no secret: it is built from the credential, the URLs and the client ID only', () => {
 		const key = rateLimiterKey({ ...parts, clientSecret: 'top-secret-value' } as typeof parts);
 		expect(key).not.toContain('top-secret-value');
 		expect(key).toBe(rateLimiterKey(parts));

@@ -829,6 +829,15 @@ describe('fault injection', () => {
 		const tokenFailure = await tokenRequest(sim, { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET });
 		expect(tokenFailure.status).toBe(500);
 	});
+
+	it('an `authenticated` fault answers only requests with a valid token; the others get the usual 401', async () => {
+		sim.failNext({ method: 'POST', path: /\/commands\//, ...smartcarErrors.upstream(), authenticated: true });
+		const lock = `/v3/vehicles/${vehicleId}/commands/security/lock`;
+		const userId = ownerId(sim.fleet, sim.fleet.vehicles[0]);
+		expect((await api(sim, lock, { method: 'POST', token: 'not-a-token', userId })).status).toBe(401);
+		expect((await api(sim, lock, { method: 'POST', token, userId })).status).toBe(502);
+		expect((await api(sim, lock, { method: 'POST', token, userId })).status).toBe(200);
+	});
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -96,6 +96,11 @@ export interface FaultRule {
 	 */
 	mode?: 'drop' | 'trickle';
 	trickleIntervalMs?: number;
+	/**
+	 * Only requests carrying a token the simulator accepts get this answer; others get the usual 401. Smartcar
+	 * authenticates a request before the automaker sees it, so a 5xx of the automaker comes only after that.
+	 */
+	authenticated?: boolean;
 }
 
 export interface RequestRecord {
@@ -222,6 +227,7 @@ interface ActiveFault {
 	remaining: number;
 	mode?: 'drop' | 'trickle';
 	trickleIntervalMs: number;
+	authenticated: boolean;
 }
 
 function toActiveFault(rule: FaultRule): ActiveFault {
@@ -235,6 +241,7 @@ function toActiveFault(rule: FaultRule): ActiveFault {
 		remaining: times,
 		mode: rule.mode,
 		trickleIntervalMs: rule.trickleIntervalMs ?? 200,
+		authenticated: rule.authenticated === true,
 	};
 }
 
@@ -455,7 +462,8 @@ class SimulatorServer implements Simulator {
 		const fault = this.faults.find(
 			(rule) =>
 				(rule.method === undefined || rule.method === context.method) &&
-				(typeof rule.path === 'string' ? rule.path === context.path : rule.path.test(context.path)),
+				(typeof rule.path === 'string' ? rule.path === context.path : rule.path.test(context.path)) &&
+				(!rule.authenticated || this.tokens.isValid(context.token, this.current)),
 		);
 		if (!fault) return undefined;
 		fault.remaining -= 1;
