@@ -87,6 +87,30 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 		expect(status(await callWebhook(webhook, setup, event('e-4')))).toBe('run');
 	});
 
+	it('the connection closed before n8n got to the trigger (n8n slower than Smartcar\'s 15 s): the event still runs, and the retry is not refused', async () => {
+		const webhook = freshProcess();
+		const setup: MockTriggerSetup = { staticData: {} };
+		expect(status(await callWebhook(webhook, setup, { ...event('e-8'), closedBeforeHandled: true }))).toBe('run');
+		expect(status(await callWebhook(webhook, setup, event('e-8')))).toBe('run');
+	});
+
+	it('a delivery in flight for over a minute no longer holds its copies back (its close was never seen)', async () => {
+		const webhook = freshProcess();
+		const setup: MockTriggerSetup = { staticData: {} };
+		const real = Date.now;
+		try {
+			const start = real();
+			Date.now = () => start;
+			await callWebhook(webhook, setup, event('e-9'));
+			Date.now = () => start + 30_000;
+			expect(status(await callWebhook(webhook, setup, event('e-9')))).toBe('409 inProgress');
+			Date.now = () => start + 61_000;
+			expect(status(await callWebhook(webhook, setup, event('e-9')))).toBe('run');
+		} finally {
+			Date.now = real;
+		}
+	});
+
 	it('an event without eventId is keyed by its bytes: the same bytes again are a duplicate once acknowledged', async () => {
 		const webhook = freshProcess();
 		const setup: MockTriggerSetup = { staticData: {} };

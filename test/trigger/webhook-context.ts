@@ -21,6 +21,8 @@ export class MockResponse extends EventEmitter {
 	statusCode = 200;
 	body: unknown;
 	writableFinished = false;
+	/** Node sets it once the connection is gone; a 'close' listener added after that never fires. */
+	destroyed = false;
 
 	status(code: number): this {
 		this.statusCode = code;
@@ -44,6 +46,7 @@ export class MockResponse extends EventEmitter {
 
 	/** The connection closed before an answer went out (e.g. Smartcar gave up waiting). */
 	abort(): void {
+		this.destroyed = true;
 		this.emit('close');
 	}
 }
@@ -69,6 +72,8 @@ export interface Delivery {
 	/** SC-Signature; default: the HMAC of the body with MANAGEMENT_TOKEN; null: none. */
 	signature?: string | null;
 	headers?: Record<string, string>;
+	/** Smartcar gave up waiting before n8n got to the trigger (a slow n8n): the connection is already closed. */
+	closedBeforeHandled?: boolean;
 }
 
 function parameterOf(parameters: IDataObject, name: string, fallback: unknown): unknown {
@@ -86,6 +91,7 @@ export async function callWebhook(
 	const headers: Record<string, string> = { 'content-type': 'application/json', ...(delivery.headers ?? {}) };
 	if (signature !== null) headers['sc-signature'] = signature;
 	const response = new MockResponse();
+	if (delivery.closedBeforeHandled) response.abort();
 	const staticData = setup.staticData ?? {};
 	const credential = setup.credential === undefined ? { applicationManagementToken: MANAGEMENT_TOKEN } : setup.credential;
 	const context = {
