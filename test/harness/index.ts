@@ -4,7 +4,6 @@
  *   runWorkflow(json, { nodeTypes, credentialTypes, credentials, triggerItems })  → real WorkflowExecute run
  *   new CredentialStore({ smartcarApi: {...} })                                    → credential "table" + writes log
  *   testCredential(new SmartcarApi(), store)                                        → the editor's "Test" button
- *   startWebhookHost({ workflow, nodeTypes, ... })                                  → /webhook/<path> on loopback
  *   shutdownHarness()                                                               → afterAll cleanup
  *
  * HTTP from nodes (`helpers.httpRequest`, `httpRequestWithAuthentication`) is real: point credentials at a
@@ -32,10 +31,3 @@ export {
 	harnessNodeTypes,
 	type HarnessFunction,
 } from './test-nodes';
-export {
-	startWebhookHost,
-	type WebhookExecution,
-	type WebhookHost,
-	type WebhookHostOptions,
-	type WebhookRequestRecord,
-} from './webhook-host';
