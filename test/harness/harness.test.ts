@@ -146,7 +146,7 @@ class HarnessTestApi implements ICredentialType {
 			body: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
 			json: true,
 		})) as { access_token: string; expires_in: number };
-		return { accessToken: response.access_token, region: 'should-not-overwrite-an-expression' };
+		return { accessToken: response.access_token };
 	}
 
 	authenticate = async (
@@ -229,7 +229,6 @@ function freshStore(data: ICredentialDataDecryptedObject = {}): CredentialStore 
 			baseUrl: api.baseUrl,
 			clientId: 'client',
 			clientSecret: 'secret',
-			region: '={{ "e" + "u" }}',
 			accessToken: '',
 			...data,
 		},
@@ -272,17 +271,11 @@ describe('runWorkflow with preAuthentication credentials', () => {
 		expect(api.calls).toHaveLength(6);
 		expect(api.calls.every((call) => call.authorization === 'Bearer tok-1' && call.status === 200)).toBe(true);
 
-		// Persisted like CredentialsHelper.preAuthentication: the stored row plus the output, except keys whose stored
-		// value is an expression (region); the defaults n8n applies when decrypting are not written back.
+		// Saved like CredentialsHelper.preAuthentication: the stored row plus the output; the defaults n8n applies when
+		// decrypting (region) are not written back.
 		expect(store.writes).toHaveLength(1);
 		expect(store.writes[0]).toMatchObject({ type: 'harnessTestApi', source: 'updateCredentials' });
-		expect(store.get('harnessTestApi')).toEqual({
-			baseUrl: api.baseUrl,
-			clientId: 'client',
-			clientSecret: 'secret',
-			region: '={{ "e" + "u" }}',
-			accessToken: 'tok-1',
-		});
+		expect(store.get('harnessTestApi')).toEqual({ baseUrl: api.baseUrl, clientId: 'client', clientSecret: 'secret', accessToken: 'tok-1' });
 
 		// A later execution decrypts the stored token: no exchange.
 		const again = await runWorkflow(workflow, { nodeTypes, credentialTypes, credentials: store });
@@ -447,7 +440,7 @@ describe('runWorkflow engine behaviour', () => {
 });
 
 describe('credentials helper', () => {
-	it('getDecrypted returns a fresh copy with defaults applied and expressions resolved', async () => {
+	it('getDecrypted returns a fresh copy with defaults applied', async () => {
 		const store = freshStore({ accessToken: 'tok-x' });
 		const helper = new HarnessCredentialsHelper(store, credentialTypes);
 		const { createAdditionalData } = await import('./n8n-environment');
@@ -459,7 +452,7 @@ describe('credentials helper', () => {
 		expect(second.accessToken).toBe('tok-x');
 		expect(second.region).toBe('eu');
 		const raw = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal', undefined, true);
-		expect(raw.region).toBe('={{ "e" + "u" }}');
+		expect(raw.region).toBeUndefined();
 		await expect(
 			helper.getDecrypted(additionalData, { id: 'other', name: 'x' }, 'harnessTestApi', 'internal'),
 		).rejects.toThrow('Credential with ID "other" does not exist for type "harnessTestApi".');
