@@ -12,8 +12,22 @@ export {
 export {
 	createFleet,
 	demoFleet,
-	tick,
 	seededUuid,
+	isElectric,
+	hasFuel,
+	MAX_FLEET_VEHICLES,
+	type Fleet,
+	type FleetSpec,
+	type FleetUserSpec,
+	type PowertrainType,
+	type VehicleMode,
+	type TimestampForm,
+	type SimUser,
+	type SimVehicle,
+	type SimConnection,
+} from './fleet';
+export {
+	tick,
 	findUser,
 	findVehicle,
 	findConnection,
@@ -29,19 +43,7 @@ export {
 	setLocked,
 	setCharging,
 	setChargeLimit,
-	isElectric,
-	hasFuel,
-	MAX_FLEET_VEHICLES,
-	type Fleet,
-	type FleetSpec,
-	type FleetUserSpec,
-	type PowertrainType,
-	type VehicleMode,
-	type TimestampForm,
-	type SimUser,
-	type SimVehicle,
-	type SimConnection,
-} from './fleet';
+} from './fleet-state';
 export { setPermissions, signalPermission, commandPermission } from './permissions';
 export { CODES, signalDefinition, type SimSignal, type SignalStatus, type SignalError, type SignalStatusValue } from './signals';
 export {

@@ -6,7 +6,7 @@ import http from 'http';
 import https from 'https';
 
 import type { Fleet, SimUser, SimVehicle } from './fleet';
-import { findSignal, findUser, findVehicle, ownerOf } from './fleet';
+import { findSignal, findUser, findVehicle, ownerOf } from './fleet-state';
 import { isJsonObject, tryParseJson, type JsonObject, type JsonValue } from './json';
 import { DEFAULT_WEBHOOK_ID, DEFAULT_WEBHOOK_NAME } from './management-store';
 import { renderStatus } from './render';
