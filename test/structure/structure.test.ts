@@ -17,7 +17,6 @@ const LONG_FILES_TO_SPLIT = [
 	'nodes/SmartcarTrigger/SmartcarTrigger.node.ts', // issue #21 point 5: the trigger's options read through validation.ts
 	'nodes/Smartcar/actions/connect/get-authorization-url.operation.ts', // issue #21 point 5: one validation style
 	'tooling/n8n/n8n-queue.ts',
-	'tooling/simulator/webhooks.ts',
 ];
 
 const shipped = [...sourceFiles('nodes'), ...sourceFiles('credentials')];

@@ -50,19 +50,21 @@ export {
 	signBody,
 	challengeAnswer,
 	isValidVerifyAnswer,
+	newDelivery,
+	sendWebhook,
+	type SendWebhookOptions,
+	type WebhookResponse,
+} from './webhook-http';
+export {
 	verifyPayload,
 	vehicleStatePayload,
 	vehicleErrorPayload,
-	newDelivery,
-	sendWebhook,
 	type WebhookForm,
 	type WebhookMode,
 	type TriggerType,
 	type VehicleErrorKind,
 	type VehicleStateOptions,
 	type VehicleErrorOptions,
-	type SendWebhookOptions,
-	type WebhookResponse,
 } from './webhooks';
 export {
 	DEFAULT_WEBHOOK_ID,
