@@ -10,7 +10,6 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import { MockResponse } from './mock-response';
 import { MANAGEMENT_TOKEN, TRIGGER_NAME, TRIGGER_NODE_ID, TRIGGER_PATH, TRIGGER_TYPE, WORKFLOW_ID, hmac, type Webhook } from './trigger-fixture';
 
-export { MockResponse } from './mock-response';
 export { MANAGEMENT_TOKEN, hmac } from './trigger-fixture';
 
 export interface MockTriggerSetup {
