@@ -23,8 +23,11 @@ export interface AcknowledgedEvent {
 	at: number;
 }
 
-/** An in-flight entry older than this is taken as abandoned (its response neither finished nor closed). */
-const IN_FLIGHT_STALE_MS = 10 * 60 * 1000;
+/**
+ * An in-flight entry older than this is taken as abandoned (its response was not seen to finish or close). Smartcar
+ * waits 15 s for an answer and retries after 25 s at the earliest, so a minute never holds back a genuine retry.
+ */
+const IN_FLIGHT_STALE_MS = 60 * 1000;
 
 export class DeliveryLedger {
 	private readonly entries = new Map<string, Entry>();

@@ -138,8 +138,9 @@ function persistAcknowledged(context: IWebhookFunctions): DeliveryLedger {
 /**
  * Marks the event acknowledged once its delivery got a 2xx (whoever wrote it: n8n after storing the execution, or
  * after the run with Respond: When the Workflow Finishes), and releases it when the answer was anything else or the
- * connection closed first, so that Smartcar's retry is handled as new. The static data learns it with the next
- * delivery (persistAcknowledged): n8n saves a delivery's static data before the answer goes out, never after.
+ * connection closed first (even before this trigger ran), so that Smartcar's retry is handled as new. The static
+ * data learns it with the next delivery (persistAcknowledged): n8n saves a delivery's static data before the answer
+ * goes out, never after.
  */
 function settleWhenAnswered(context: IWebhookFunctions, ledger: DeliveryLedger, key: string, hash: string): void {
 	const response = context.getResponseObject();
@@ -150,6 +151,8 @@ function settleWhenAnswered(context: IWebhookFunctions, ledger: DeliveryLedger, 
 		if (response.writableFinished && response.statusCode >= 200 && response.statusCode < 300) ledger.acknowledge(key, hash);
 		else ledger.release(key);
 	};
+	// Smartcar may have given up before n8n got to this trigger (a slow n8n): Node then emits no further 'close'.
+	if (response.destroyed) return settle();
 	response.once('finish', settle);
 	response.once('close', settle);
 }

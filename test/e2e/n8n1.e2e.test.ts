@@ -2,8 +2,10 @@
  * The REAL package in the last n8n 1.x release (1.123.81, Node 24), installed as Community Nodes installs it: the
  * credential's preAuthentication, action runs, Smartcar's error answers read the same as on 2.x (429 retried after
  * retry-after, 409 and a wrong secret with Smartcar's own words, a 502 command sent once), the token renewed after
- * expiry, the trigger's VERIFY and a signed event, the signed Connect round trip (a link works only at its own
- * Connect Redirect trigger), and a version-3 trigger's Expected State field (Check State: Expected Value Only).
+ * expiry, the trigger's VERIFY and a signed event, the bodies n8n hands the trigger (422 for malformed JSON, the raw
+ * bytes of text/plain and octet-stream events, 404 for a POST to a GET trigger), the signed Connect round trip (a
+ * link works only at its own Connect Redirect trigger), and a version-3 trigger's Expected State field (Check State:
+ * Expected Value Only).
  *
  * n8n-workflow 1.x's NodeApiError drops an Error cause (2.x keeps it), so the status, headers and network code of a
  * failed request are not in what n8n's HTTP helper throws on 1.x: the transport reads answers itself.
@@ -305,6 +307,24 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		expect([delivered.status, delivered.json]).toEqual([200, { status: 'received', eventId: event.eventId }]);
 		const [execution] = await n8n.waitForExecutions(WF.trigger, 1, 60_000);
 		expect(nodeOutput(execution, 'Smartcar Trigger')[0]).toMatchObject({ eventType: 'VEHICLE_STATE', userId, vehicleId });
+	});
+
+	it('n8n 1.x hands the trigger the raw bytes as 2.x does: malformed JSON is n8n\'s 422, text/plain and octet-stream events run, a POST to a Connect Redirect trigger is n8n\'s 404', async () => {
+		const url = n8n.webhookUrl(triggerPath(TRIGGER_ID));
+		const send = async (body: string, contentType: string) => await sendWebhook(url, body, { managementToken: APP.managementToken, headers: { 'Content-Type': contentType } });
+		const broken = await send('{"eventId":"broken",', 'application/json');
+		expect([broken.status, broken.json]).toMatchObject([422, { code: 422, message: 'Failed to parse request body' }]);
+		const contentTypes = ['text/plain', 'application/octet-stream'];
+		const events = contentTypes.map(() => vehicleStatePayload(sim.fleet, vehicleId, { form: 'real' }));
+		for (const [index, contentType] of contentTypes.entries()) {
+			const answer = await send(JSON.stringify(events[index]), contentType);
+			expect({ contentType, answer: answer.json }).toEqual({ contentType, answer: { status: 'received', eventId: events[index].eventId } });
+		}
+		const executions = await n8n.waitForExecutions(WF.trigger, 3, 60_000);
+		const ran = executions.map((execution) => nodeOutput(execution, 'Smartcar Trigger')[0]?.eventId);
+		expect(ran).toEqual(expect.arrayContaining(events.map((event) => event.eventId)));
+		const post = await http.post(n8n.webhookUrl(triggerPath(REDIRECT_ID)), {});
+		expect([post.status, JSON.stringify(post.data).includes('Did you mean to make a GET request?')]).toEqual([404, true]);
 	});
 
 	it('Respond: When the Workflow Finishes answers after the run: a failed run is 500, Smartcar\'s retry runs it', async () => {

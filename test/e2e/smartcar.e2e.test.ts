@@ -369,7 +369,7 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 		for (const { path, method } of examples) await n8n.waitForWebhook(path, { method, timeoutMs: 120_000 });
 	}
 
-	async function deliver(payload: JsonObject | string, options: { signature?: string; omitSignature?: boolean; keepDeliveryId?: boolean } = {}): Promise<WebhookResponse> {
+	async function deliver(payload: JsonObject | string, options: { signature?: string; omitSignature?: boolean; keepDeliveryId?: boolean; headers?: Record<string, string> } = {}): Promise<WebhookResponse> {
 		return await sendWebhook(triggerUrl, payload, { managementToken: APP.managementToken, timeoutMs: 30_000, ...options });
 	}
 
@@ -966,6 +966,59 @@ describe('n8n-nodes-smartcar in a real n8n 2.41.1', () => {
 			const stored = await storedEventIds(known);
 			log.info(`static data holds ${stored.length} of ${known.length} acknowledged event ids`);
 			expect(stored.sort()).toEqual([...known].sort());
+		});
+	});
+
+	// What n8n's own server does around the trigger's webhook(), which the trigger specs (test/trigger, a mocked n8n
+	// context) leave to n8n: parse bodies per node version, refuse what it cannot parse, route by method, keep a
+	// "Listen for test event" open.
+	describe("n8n's own handling around the Smartcar Trigger", () => {
+		it('a body that is not the JSON its content type claims is answered 422 by n8n itself; nothing runs', async () => {
+			const before = await triggerExecutionCount(0);
+			const broken = '{"eventId":"broken","eventType":"VEHICLE_STATE",';
+			const response = await deliver(broken);
+			expect(response.status).toBe(422);
+			expect(response.json).toMatchObject({ code: 422, message: 'Failed to parse request body' });
+			expect(await triggerExecutionCount()).toBe(before);
+		});
+
+		it('version 2: a signed event sent as text/plain or application/octet-stream reaches the trigger whole and runs', async () => {
+			for (const contentType of ['text/plain', 'application/octet-stream']) {
+				const payload = vehicleStatePayload(sim.fleet, vehicleOf(1, 0).id, { form: 'real' });
+				const response = await deliver(payload, { headers: { 'Content-Type': contentType } });
+				expect({ contentType, answer: response.json }).toEqual({ contentType, answer: { status: 'received', eventId: payload.eventId } });
+				const [item] = nodeOutput(await triggerExecutionFor(String(payload.eventId)), 'Smartcar Trigger');
+				expect(item).toEqual(expect.objectContaining({ eventId: payload.eventId, userId: alice().id }));
+			}
+		});
+
+		it('a signed form body is parsed by n8n, yet the trigger reads its raw bytes: not JSON, 400, nothing runs', async () => {
+			const before = await triggerExecutionCount(0);
+			const response = await deliver('eventType=VEHICLE_STATE', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+			expect([response.status, response.json]).toEqual([400, { error: 'The request body is not a JSON object. Smartcar sends JSON webhooks.' }]);
+			expect(await triggerExecutionCount()).toBe(before);
+		});
+
+		it('a Connect Redirect trigger is registered for GET only: a POST is n8n\'s 404 naming GET', async () => {
+			const response = await http.post(n8n.webhookUrl(triggerPath(REDIRECT_WEBHOOK_ID)), {}, { timeout: 30_000 });
+			expect(response.status).toBe(404);
+			expect(JSON.stringify(response.data)).toContain('Did you mean to make a GET request?');
+		});
+
+		it('the Test URL: VERIFY is answered and keeps "Listen for test event" open; the next signed event runs once, in manual mode', async () => {
+			const testUrl = `${n8n.baseUrl}/webhook-test/${triggerPath(TRIGGER_WEBHOOK_ID)}`;
+			const listen = await http.post(`${n8n.baseUrl}/rest/workflows/${WF.trigger}/run`, { triggerToStartFrom: { name: 'Smartcar Trigger' } }, { headers: await editorSession(n8n.baseUrl) });
+			expect([listen.status, listen.data]).toEqual([200, { data: { waitingForWebhook: true } }]);
+			const challenge = randomBytes(16).toString('hex');
+			expect(isValidVerifyAnswer(await sendWebhook(testUrl, verifyPayload(challenge), { managementToken: APP.managementToken }), challenge, APP.managementToken)).toBe(true);
+
+			const payload = vehicleStatePayload(sim.fleet, vehicleOf(1, 0).id, { form: 'real' });
+			const send = async () => await sendWebhook(testUrl, payload, { managementToken: APP.managementToken, timeoutMs: 30_000 });
+			expect((await send()).json).toEqual({ status: 'received', eventId: payload.eventId });
+			const execution = await triggerExecutionFor(String(payload.eventId));
+			expect(execution.mode).toBe('manual');
+			// One event per "Listen for test event": the Test URL is gone again.
+			expect((await send()).status).toBe(404);
 		});
 	});
 

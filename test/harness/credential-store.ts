@@ -1,16 +1,8 @@
 /**
  * The credential "table": one stored credential per credential type, kept as JSON text the way n8n keeps the
- * decrypted row, and the ICredentials object n8n-core gets for a row.
+ * decrypted row.
  */
-import {
-	ICredentials,
-	UnexpectedError,
-	UserError,
-	jsonParse,
-	type ICredentialDataDecryptedObject,
-	type ICredentialsEncrypted,
-	type INodeCredentialsDetails,
-} from 'n8n-workflow';
+import { UnexpectedError, UserError, jsonParse, type ICredentialDataDecryptedObject, type INodeCredentialsDetails } from 'n8n-workflow';
 
 /** One persisted update of a stored credential (what preAuthentication saved). */
 export interface CredentialWrite {
@@ -93,32 +85,5 @@ export class CredentialStore {
 			throw new UserError(`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`);
 		}
 		return row;
-	}
-}
-
-/** ICredentials over a row's JSON (the CLI hands n8n-core its encrypted Credentials; same methods). */
-export class StoreCredentials extends ICredentials {
-	constructor(nodeCredentials: INodeCredentialsDetails, type: string, json: string) {
-		super({ id: nodeCredentials.id, name: nodeCredentials.name }, type, json);
-	}
-
-	async getData(): Promise<ICredentialDataDecryptedObject> {
-		if (this.data === undefined) throw new UnexpectedError('No data is set so nothing can be returned.');
-		return jsonParse<ICredentialDataDecryptedObject>(this.data);
-	}
-
-	getDataToSave(): ICredentialsEncrypted {
-		if (this.data === undefined) throw new UnexpectedError('No credentials were set to save.');
-		return { id: this.id, name: this.name, type: this.type, data: this.data };
-	}
-
-	async setData(data: ICredentialDataDecryptedObject): Promise<void> {
-		this.data = JSON.stringify(data);
-	}
-
-	async updateData(toUpdate: Partial<ICredentialDataDecryptedObject>, toDelete: string[] = []): Promise<void> {
-		const updated = { ...(await this.getData()), ...toUpdate } as ICredentialDataDecryptedObject;
-		for (const key of toDelete) delete updated[key];
-		await this.setData(updated);
 	}
 }

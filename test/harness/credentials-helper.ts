@@ -1,68 +1,64 @@
 /**
- * n8n's credential flow for a running node: an ICredentialsHelper that follows the n8n 2.41.1 CLI's
- * CredentialsHelper (packages/cli/dist/credentials-helper.js) for what a community node with a
- * client-credentials token can observe:
- *  - getDecrypted: a fresh copy of the row per call, defaults applied and expressions resolved (credential-data.ts);
+ * The ICredentialsHelper n8n-core needs for an in-process run (n8n-workflow declares it; the real one lives in n8n's
+ * CLI, which is not installed here), following the n8n 2.41.1 CLI's CredentialsHelper for what a community node with
+ * a client-credentials token can observe:
+ *  - getDecrypted: a fresh copy of the stored row with the credential's property defaults applied;
  *  - preAuthentication: only with a hidden `typeOptions.expirable` property, when that field is '' or n8n-core
- *    reports a 401 (credentialsExpired); the output is persisted like n8n does (the expirable field always, other
- *    keys unless the stored value is an expression) when the node has a credential reference;
+ *    reports a 401 (credentialsExpired); the output is saved over the row, as n8n saves it, when the node has a
+ *    credential reference;
  *  - authenticate: the credential's `authenticate` function.
- * Not emulated (the real-n8n e2e runs them): OAuth (runPreAuthentication, token-data updates, `extends`), generic
- * (declarative) `authenticate`, domain-restriction fields, credential overwrites, external secrets, dynamic
- * credentials.
+ * Not here (the real-n8n e2e runs them): expressions in credential data, OAuth, generic (declarative) `authenticate`,
+ * credentials restricted to some nodes, overwrites, external secrets.
  */
 import {
 	ICredentialsHelper,
+	NodeHelpers,
 	UnexpectedError,
-	isExpression,
 	type ICredentialDataDecryptedObject,
-	type ICredentials,
-	type ICredentialsExpressionResolveValues,
 	type ICredentialType,
-	type IExecuteData,
 	type IHttpRequestHelper,
 	type IHttpRequestOptions,
 	type INode,
 	type INodeCredentialsDetails,
+	type INodeParameters,
 	type INodeProperties,
 	type IRequestOptionsSimplified,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { resolveCredentialData } from './credential-data';
-import { StoreCredentials, type CredentialStore } from './credential-store';
-import { HarnessCredentialTypes } from './credential-types';
-import type { NodeTypeClasses } from './n8n-environment';
+import type { CredentialStore } from './credential-store';
+
+/** The data with the credential's property defaults filled in, as n8n applies them to a decrypted row. */
+export function withDefaults(properties: INodeProperties[], data: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+	return NodeHelpers.getNodeParameters(properties, data as INodeParameters, true, false, null, null) as ICredentialDataDecryptedObject;
+}
 
 export class HarnessCredentialsHelper extends ICredentialsHelper {
-	readonly credentialTypes: HarnessCredentialTypes;
-
 	constructor(
 		readonly store: CredentialStore,
-		credentialTypes: Record<string, ICredentialType> | HarnessCredentialTypes,
-		nodeTypes: NodeTypeClasses = {},
+		private readonly types: Record<string, ICredentialType>,
 	) {
 		super();
-		this.credentialTypes =
-			credentialTypes instanceof HarnessCredentialTypes
-				? credentialTypes
-				: new HarnessCredentialTypes(credentialTypes, nodeTypes);
+	}
+
+	credentialType(type: string): ICredentialType {
+		const found = Object.values(this.types).find((candidate) => candidate.name === type);
+		if (found === undefined) throw new UnexpectedError(`Unrecognized credential type: ${type}`);
+		return found;
 	}
 
 	async getDecrypted(
-		additionalData: IWorkflowExecuteAdditionalData,
+		_additionalData: IWorkflowExecuteAdditionalData,
 		nodeCredentials: INodeCredentialsDetails,
 		type: string,
-		mode: WorkflowExecuteMode,
-		executeData?: IExecuteData,
+		_mode: WorkflowExecuteMode,
+		_executeData?: unknown,
 		raw?: boolean,
-		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
 		const stored = this.store.readRow(nodeCredentials, type);
 		if (raw === true) return stored;
-		const properties = this.getCredentialsProperties(type);
-		return await resolveCredentialData(stored, { additionalData, properties, mode, executeData, expressionResolveValues });
+		return withDefaults(this.getCredentialsProperties(type), stored);
 	}
 
 	async authenticate(
@@ -70,11 +66,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		typeName: string,
 		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
 	): Promise<IHttpRequestOptions> {
-		const { authenticate } = this.credentialTypes.getByName(typeName);
+		const { authenticate } = this.credentialType(typeName);
 		if (authenticate === undefined) return requestOptions as IHttpRequestOptions;
-		if (typeof authenticate !== 'function') {
-			throw new UnexpectedError(`Credential "${typeName}": generic authenticate is not emulated by the harness`);
-		}
+		if (typeof authenticate !== 'function') throw new UnexpectedError(`Credential "${typeName}": generic authenticate is not supported here`);
 		return await authenticate(credentials, requestOptions as IHttpRequestOptions);
 	}
 
@@ -85,71 +79,48 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		node: INode,
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
-		const credentialType = this.credentialTypes.getByName(typeName);
-		const expirable = credentialType.properties.find(
-			(property) => property.type === 'hidden' && property.typeOptions?.expirable === true,
-		)?.name;
+		const credentialType = this.credentialType(typeName);
+		const expirable = credentialType.properties.find((property) => property.type === 'hidden' && property.typeOptions?.expirable === true)?.name;
 		if (expirable === undefined || typeof credentialType.preAuthentication !== 'function') return undefined;
 		if (credentials[expirable] !== '' && !credentialsExpired) return undefined;
 		const output = (await credentialType.preAuthentication.call(helpers, credentials)) as ICredentialDataDecryptedObject;
 		if (output[expirable] === undefined) return undefined;
 		const reference = node.credentials?.[credentialType.name];
 		if (reference === undefined) return undefined;
-		await this.persist(reference, credentialType.name, output, expirable);
+		await this.updateCredentials(reference, credentialType.name, { ...this.store.readRow(reference, credentialType.name), ...output });
 		return Object.assign(credentials, output);
 	}
 
-	/** Stores preAuthentication's output over the stored row, keeping stored expressions (but not the expirable one). */
-	private async persist(
-		reference: INodeCredentialsDetails,
-		type: string,
-		output: ICredentialDataDecryptedObject,
-		expirable: string,
-	): Promise<void> {
-		const stored = this.store.readRow(reference, type);
-		const data: ICredentialDataDecryptedObject = { ...stored };
-		for (const [key, value] of Object.entries(output)) {
-			if (key === expirable || !isExpression(stored[key])) data[key] = value;
-		}
-		await this.updateCredentials(reference, type, data);
+	async updateCredentials(nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject): Promise<void> {
+		this.store.writeRow(nodeCredentials, type, data);
 	}
 
-	async updateCredentials(
-		nodeCredentials: INodeCredentialsDetails,
-		type: string,
-		data: ICredentialDataDecryptedObject,
-	): Promise<void> {
-		const credentials = await this.getCredentials(nodeCredentials, type);
-		await credentials.setData(data);
-		this.store.writeRow(nodeCredentials, type, await credentials.getData());
-	}
-
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
-		const data = this.store.readRow(nodeCredentials, type);
-		const name = this.store.details(type)?.name ?? nodeCredentials.name;
-		return new StoreCredentials({ id: nodeCredentials.id, name }, type, JSON.stringify(data));
+	/** Only n8n's CLI calls this (n8n-core reads credentials through getDecrypted). */
+	async getCredentials(): Promise<never> {
+		throw new UnexpectedError('getCredentials is not called by n8n-core');
 	}
 
 	getCredentialsProperties(type: string): INodeProperties[] {
-		return this.credentialTypes.getByName(type).properties;
+		return this.credentialType(type).properties;
 	}
 
-	/** n8n-core asks this to pick the OAuth request path; no registered type extends another. */
+	/** n8n-core asks this to pick the OAuth request path; no credential here extends another. */
 	getParentTypes(): string[] {
 		return [];
 	}
 
-	isCredentialUsableByNode(credentialType: string, nodeType: string): boolean {
-		return this.credentialTypes.isUsableByNode(credentialType, nodeType);
+	/** No credential here is restricted to some nodes (`restrictToSupportedNodes`). */
+	isCredentialUsableByNode(): boolean {
+		return true;
 	}
 
 	/** Only n8n-core's OAuth2 client-credentials path calls this. */
 	async runPreAuthentication(): Promise<never> {
-		throw new UnexpectedError('OAuth credentials are not emulated by the in-process harness');
+		throw new UnexpectedError('OAuth credentials are not supported by the in-process harness');
 	}
 
 	/** Only n8n-core's OAuth paths call this. */
 	async updateCredentialsOauthTokenData(): Promise<never> {
-		throw new UnexpectedError('OAuth credentials are not emulated by the in-process harness');
+		throw new UnexpectedError('OAuth credentials are not supported by the in-process harness');
 	}
 }

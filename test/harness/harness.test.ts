@@ -1,8 +1,7 @@
 /**
- * Proves the in-process harness runs real n8n machinery: n8n-core's engine and request helpers, the CLI's
- * credential semantics, and a real HTTP webhook host. Everything talks to loopback servers started here.
+ * Proves the in-process harness runs real n8n machinery: n8n-core's engine and request helpers, and the CLI's
+ * credential semantics. Everything talks to a loopback server started here.
  */
-import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -22,8 +21,6 @@ import {
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
 	type IConnections,
 	type JsonObject,
 } from 'n8n-workflow';
@@ -34,7 +31,6 @@ import { HarnessCredentialsHelper } from './credentials-helper';
 import { shutdownHarness } from './n8n-environment';
 import { runWorkflow, type WorkflowJson } from './run-workflow';
 import { createFunctionNode } from './test-nodes';
-import { startWebhookHost, type WebhookHost, type WebhookHostOptions } from './webhook-host';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A loopback API with a client-credentials token endpoint
@@ -150,7 +146,7 @@ class HarnessTestApi implements ICredentialType {
 			body: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
 			json: true,
 		})) as { access_token: string; expires_in: number };
-		return { accessToken: response.access_token, region: 'should-not-overwrite-an-expression' };
+		return { accessToken: response.access_token };
 	}
 
 	authenticate = async (
@@ -233,7 +229,6 @@ function freshStore(data: ICredentialDataDecryptedObject = {}): CredentialStore 
 			baseUrl: api.baseUrl,
 			clientId: 'client',
 			clientSecret: 'secret',
-			region: '={{ "e" + "u" }}',
 			accessToken: '',
 			...data,
 		},
@@ -276,17 +271,11 @@ describe('runWorkflow with preAuthentication credentials', () => {
 		expect(api.calls).toHaveLength(6);
 		expect(api.calls.every((call) => call.authorization === 'Bearer tok-1' && call.status === 200)).toBe(true);
 
-		// Persisted like CredentialsHelper.preAuthentication: the stored row plus the output, except keys whose stored
-		// value is an expression (region); the defaults n8n applies when decrypting are not written back.
+		// Saved like CredentialsHelper.preAuthentication: the stored row plus the output; the defaults n8n applies when
+		// decrypting (region) are not written back.
 		expect(store.writes).toHaveLength(1);
 		expect(store.writes[0]).toMatchObject({ type: 'harnessTestApi', source: 'updateCredentials' });
-		expect(store.get('harnessTestApi')).toEqual({
-			baseUrl: api.baseUrl,
-			clientId: 'client',
-			clientSecret: 'secret',
-			region: '={{ "e" + "u" }}',
-			accessToken: 'tok-1',
-		});
+		expect(store.get('harnessTestApi')).toEqual({ baseUrl: api.baseUrl, clientId: 'client', clientSecret: 'secret', accessToken: 'tok-1' });
 
 		// A later execution decrypts the stored token: no exchange.
 		const again = await runWorkflow(workflow, { nodeTypes, credentialTypes, credentials: store });
@@ -451,7 +440,7 @@ describe('runWorkflow engine behaviour', () => {
 });
 
 describe('credentials helper', () => {
-	it('getDecrypted returns a fresh copy with defaults applied and expressions resolved', async () => {
+	it('getDecrypted returns a fresh copy with defaults applied', async () => {
 		const store = freshStore({ accessToken: 'tok-x' });
 		const helper = new HarnessCredentialsHelper(store, credentialTypes);
 		const { createAdditionalData } = await import('./n8n-environment');
@@ -463,7 +452,7 @@ describe('credentials helper', () => {
 		expect(second.accessToken).toBe('tok-x');
 		expect(second.region).toBe('eu');
 		const raw = await helper.getDecrypted(additionalData, ref, 'harnessTestApi', 'internal', undefined, true);
-		expect(raw.region).toBe('={{ "e" + "u" }}');
+		expect(raw.region).toBeUndefined();
 		await expect(
 			helper.getDecrypted(additionalData, { id: 'other', name: 'x' }, 'harnessTestApi', 'internal'),
 		).rejects.toThrow('Credential with ID "other" does not exist for type "harnessTestApi".');
@@ -501,248 +490,6 @@ describe('credentials helper', () => {
 		expect(result.status).toBe('OK');
 		expect(api.calls.map((call) => call.status)).toEqual([401, 200]);
 		expect(api.exchanges).toBe(1);
-	});
-});
-
-// ---------------------------------------------------------------------------------------------------------------
-// Webhook host
-// ---------------------------------------------------------------------------------------------------------------
-
-class HarnessTrigger implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Harness Trigger',
-		name: 'harnessTrigger',
-		group: ['trigger'],
-		version: 1,
-		description: 'Webhook trigger for harness tests',
-		defaults: { name: 'Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'events', isFullPath: true },
-			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: 'events', isFullPath: true },
-		],
-		properties: [{ displayName: 'Secret', name: 'secret', type: 'string', default: 'shh' }],
-	};
-
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const req = this.getRequestObject();
-		if (req.method === 'GET') {
-			const query = this.getQueryData() as IDataObject;
-			if (query.redirect) {
-				this.getResponseObject().redirect(String(query.redirect));
-				return { noWebhookResponse: true };
-			}
-			return { workflowData: [[{ json: { query, body: (this.getBodyData() ?? null) as IDataObject } }]] };
-		}
-		const body = this.getBodyData();
-		if (body.type === 'challenge') return { webhookResponse: { challenge: body.challenge } };
-		const secret = this.getNodeParameter('secret') as string;
-		const signature = createHash('sha256').update(secret).update(req.rawBody).digest('hex');
-		if (this.getHeaderData()['x-signature'] !== signature) {
-			this.getResponseObject().status(401).send('Unauthorized');
-			return { noWebhookResponse: true };
-		}
-		const staticData = this.getWorkflowStaticData('node');
-		const seen = (staticData.seen as string[] | undefined) ?? [];
-		const id = String(body.id);
-		if (seen.includes(id)) return { webhookResponse: 'duplicate' };
-		staticData.seen = [...seen, id];
-		const workflowData = [
-			[
-				{
-					json: {
-						id,
-						seenBefore: seen,
-						rawBodyBase64: req.rawBody.toString('base64'),
-						contentType: this.getHeaderData()['content-type'] as string,
-					},
-				},
-			],
-		];
-		if (this.getHeaderData()['x-answer'] === 'self') {
-			this.getResponseObject().status(202).json({ received: id });
-			return { noWebhookResponse: true, workflowData };
-		}
-		return { workflowData };
-	}
-}
-
-const TRIGGER_TYPE = 'n8n-nodes-harness.harnessTrigger';
-
-function sign(body: Buffer | string, secret = 'shh'): string {
-	return createHash('sha256').update(secret).update(body).digest('hex');
-}
-
-async function post(url: string, body: Buffer | string, headers: Record<string, string> = {}) {
-	const response = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json', 'x-signature': sign(body), ...headers },
-		body,
-	});
-	const text = await response.text();
-	return { status: response.status, text, headers: response.headers };
-}
-
-const triggerWorkflow: WorkflowJson = {
-	nodes: [
-		node('Trigger', TRIGGER_TYPE, {}, { webhookId: '7b0c-harness' }),
-		node('Echo', 'harness-test.echo'),
-	],
-	connections: chain('Trigger', 'Echo'),
-};
-
-async function startTriggerHost(options: Partial<WebhookHostOptions> = {}): Promise<WebhookHost> {
-	return await startWebhookHost({
-		workflow: triggerWorkflow,
-		nodeTypes: {
-			[TRIGGER_TYPE]: new HarnessTrigger(),
-			'harness-test.echo': createFunctionNode(async function (this: IExecuteFunctions) {
-				return [this.getInputData()];
-			}),
-		},
-		...options,
-	});
-}
-
-describe('webhook host', () => {
-	let host: WebhookHost;
-	/** The workflow row already has static data (as after an earlier delivery). */
-	const stored = { 'node:Trigger': { createdAt: 'earlier' } };
-
-	beforeEach(async () => {
-		host = await startTriggerHost({ staticData: stored });
-	});
-
-	afterEach(async () => {
-		await host.close();
-	});
-
-	it('gives the node the exact raw body bytes and runs the workflow with its items', async () => {
-		const raw = Buffer.from('{ "id" : "evt-1",\n  "text": "Grüße \\u00e9 ✓", "n": 1.50 }', 'utf8');
-		const response = await post(host.url(), raw, { 'content-type': 'application/json; charset=utf-8' });
-		expect(response.status).toBe(200);
-		const [execution] = await host.waitForExecutions(1);
-		expect(execution.mode).toBe('webhook');
-		expect(execution.error).toBeUndefined();
-		const item = execution.output('Echo')[0].json;
-		expect(Buffer.from(item.rawBodyBase64 as string, 'base64').equals(raw)).toBe(true);
-		expect(item).toMatchObject({ id: 'evt-1', contentType: 'application/json; charset=utf-8' });
-	});
-
-	it('answers onReceived right away with the literal responseData default, as n8n 2.41.1 does', async () => {
-		const response = await post(host.url(), JSON.stringify({ id: 'evt-r' }));
-		expect(response.status).toBe(200);
-		expect(response.text).toBe('firstEntryJson');
-		expect(response.headers.get('content-security-policy')).toContain('sandbox');
-	});
-
-	it('static data like n8n 2.41.1: a webhook() change is lost when the delivery starts an execution', async () => {
-		await post(host.url(), JSON.stringify({ id: 'a' }));
-		await post(host.url(), JSON.stringify({ id: 'b' }));
-		const resend = await post(host.url(), JSON.stringify({ id: 'a' }));
-		expect(resend.text).toBe('firstEntryJson'); // not recognised as a duplicate
-		const executions = await host.waitForExecutions(3);
-		expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], [], []]);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'earlier' } });
-	});
-
-	it('static data persists between deliveries when the node answers itself (noWebhookResponse + workflowData)', async () => {
-		const self = { 'x-answer': 'self' };
-		const first = await post(host.url(), JSON.stringify({ id: 'a' }), self);
-		expect(first.status).toBe(202);
-		expect(JSON.parse(first.text)).toEqual({ received: 'a' });
-		await post(host.url(), JSON.stringify({ id: 'b' }), self);
-		const duplicate = await post(host.url(), JSON.stringify({ id: 'a' }), self);
-		expect(duplicate.text).toBe('duplicate');
-		const executions = await host.waitForExecutions(2);
-		expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a']]);
-		await host.idle();
-		expect(host.executions).toHaveLength(2);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'earlier', seen: ['a', 'b'] } });
-	});
-
-	it('static data: the first write into a workflow without static data is saved, later ones are not', async () => {
-		const fresh = await startTriggerHost();
-		try {
-			await post(fresh.url(), JSON.stringify({ id: 'a' }));
-			await post(fresh.url(), JSON.stringify({ id: 'b' }));
-			await post(fresh.url(), JSON.stringify({ id: 'c' }));
-			const executions = await fresh.waitForExecutions(3);
-			expect(executions.map((e) => e.output('Trigger')[0].json.seenBefore)).toEqual([[], ['a'], ['a']]);
-			expect(fresh.staticData()).toEqual({ 'node:Trigger': { seen: ['a'] } });
-		} finally {
-			await fresh.close();
-		}
-	});
-
-	it('a webhook that returns only webhookResponse answers with it and runs no workflow', async () => {
-		const response = await post(host.url(), JSON.stringify({ type: 'challenge', challenge: 'abc' }));
-		expect(response.status).toBe(200);
-		expect(JSON.parse(response.text)).toEqual({ challenge: 'abc' });
-		await host.idle();
-		expect(host.executions).toHaveLength(0);
-		expect(host.requests.at(-1)).toMatchObject({ webhookCalled: true, startedExecution: false, status: 200 });
-	});
-
-	it('noWebhookResponse leaves the answer to the node (401 on a bad signature)', async () => {
-		const response = await post(host.url(), JSON.stringify({ id: 'x' }), { 'x-signature': 'bad' });
-		expect(response.status).toBe(401);
-		expect(response.text).toBe('Unauthorized');
-		await host.idle();
-		expect(host.executions).toHaveLength(0);
-	});
-
-	it('rejects a body that is not valid JSON with 422 before the node runs', async () => {
-		const response = await post(host.url(), '{"id": "broken"');
-		expect(response.status).toBe(422);
-		expect(JSON.parse(response.text)).toMatchObject({ code: 422, message: 'Failed to parse request body' });
-		expect(host.requests.at(-1)?.webhookCalled).toBe(false);
-	});
-
-	it('serves GET webhooks with query parameters, and res.redirect', async () => {
-		const response = await fetch(`${host.url()}?vehicle=v1&tags[]=a&tags[]=b`);
-		expect(response.status).toBe(200);
-		const [execution] = await host.waitForExecutions(1);
-		// GET has no body: n8n leaves req.body undefined.
-		expect(execution.output('Trigger')[0].json).toEqual({ query: { vehicle: 'v1', tags: ['a', 'b'] }, body: null });
-
-		const redirect = await fetch(`${host.url()}?redirect=https://example.com/done`, { redirect: 'manual' });
-		expect(redirect.status).toBe(302);
-		expect(redirect.headers.get('location')).toBe('https://example.com/done');
-	});
-
-	it('answers unknown paths and methods with n8n 404 messages', async () => {
-		const unknown = await fetch(`${host.baseUrl}webhook/nope`, { method: 'POST' });
-		expect(unknown.status).toBe(404);
-		expect(((await unknown.json()) as IDataObject).message).toBe('The requested webhook "POST nope" is not registered.');
-		const wrongMethod = await fetch(host.url(), { method: 'DELETE' });
-		expect(((await wrongMethod.json()) as IDataObject).message).toBe(
-			'This webhook is not registered for DELETE requests. Did you mean to make a GET or POST request?',
-		);
-	});
-
-	it('test URL: registered by listenForTestEvent, one execution in manual mode, static data not saved', async () => {
-		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 't' }))).status).toBe(404);
-		host.listenForTestEvent();
-		// A challenge keeps the test listener open.
-		await post(host.url(undefined, { test: true }), JSON.stringify({ type: 'challenge', challenge: 1 }));
-		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 't' }))).status).toBe(200);
-		const [execution] = await host.waitForExecutions(1);
-		expect(execution.mode).toBe('manual');
-		expect((await post(host.url(undefined, { test: true }), JSON.stringify({ id: 'u' }))).status).toBe(404);
-		expect(host.staticData()).toEqual({ 'node:Trigger': { createdAt: 'earlier' } });
-	});
-
-	it('a webhook() that throws answers 500 and records a failed execution', async () => {
-		const response = await post(host.url(), 'null');
-		expect(response.status).toBe(500);
-		expect(JSON.parse(response.text)).toEqual({
-			code: 0,
-			message: 'Workflow Webhook Error: Workflow could not be started!',
-		});
-		const [execution] = await host.waitForExecutions(1);
-		expect(execution.error?.message).toMatch(/Cannot read properties of null/);
 	});
 });
 

@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { ExternalSecretsProxy, InstanceSettings, RoutingNode, UnrecognizedNodeTypeError } from 'n8n-core';
+import { ExternalSecretsProxy, InstanceSettings, UnrecognizedNodeTypeError } from 'n8n-core';
 import {
 	NodeHelpers,
 	UnexpectedError,
@@ -73,7 +73,7 @@ export function ensureN8nEnvironment(): void {
 	Container.set(InstanceSettings, instanceSettings);
 }
 
-/** Removes the temporary n8n folder. Servers (webhook hosts, test APIs) are closed by their own close(). */
+/** Removes the temporary n8n folder. */
 export function shutdownHarness(): void {
 	if (userFolder !== undefined) {
 		rmSync(userFolder, { recursive: true, force: true });
@@ -84,10 +84,9 @@ export function shutdownHarness(): void {
 export type NodeTypeClasses = Record<string, INodeType | IVersionedNodeType>;
 
 /**
- * A node-types registry keyed by full type name (`n8n-nodes-smartcar.smartcar`), like the CLI's NodeTypes:
- * versioned types resolve through NodeHelpers.getVersionedNodeType, and a declarative node (requestDefaults,
- * no execute) gets an execute() that runs n8n-core's RoutingNode, as NodeTypes.getByNameAndVersion does.
- * The CLI's synthetic `…Tool` variants (usableAsTool) are not provided.
+ * A node-types registry keyed by full type name (`n8n-nodes-smartcar.smartcar`), like the CLI's NodeTypes for
+ * programmatic nodes: versioned types resolve through n8n-workflow's NodeHelpers.getVersionedNodeType. Not here:
+ * declarative nodes (the CLI gives them an execute() over RoutingNode) and the `…Tool` variants.
  */
 export class HarnessNodeTypes implements INodeTypes {
 	constructor(private readonly types: NodeTypeClasses) {}
@@ -102,32 +101,12 @@ export class HarnessNodeTypes implements INodeTypes {
 	}
 
 	getByNameAndVersion(nodeType: string, version?: number): INodeType {
-		const versioned = NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
-		if (shouldAssignExecuteMethod(versioned)) {
-			versioned.execute = async function (this) {
-				const routingNode = new RoutingNode(this as ConstructorParameters<typeof RoutingNode>[0], versioned);
-				return (await routingNode.runNode()) ?? [];
-			};
-		}
-		return versioned;
+		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
 	}
 
 	getKnownTypes(): IDataObject {
 		return {};
 	}
-}
-
-/** packages/cli/dist/utils.js shouldAssignExecuteMethod (2.41.1). */
-function shouldAssignExecuteMethod(nodeType: INodeType): boolean {
-	const isDeclarativeNode = nodeType.description.requestDefaults !== undefined;
-	return (
-		!nodeType.execute &&
-		!nodeType.supplyData &&
-		!nodeType.poll &&
-		!nodeType.trigger &&
-		(!nodeType.webhook || isDeclarativeNode) &&
-		(!nodeType.methods || isDeclarativeNode)
-	);
 }
 
 export interface AdditionalDataOptions {

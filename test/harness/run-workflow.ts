@@ -68,7 +68,7 @@ export interface RunWorkflowResult {
 export async function runWorkflow(workflowJson: WorkflowJson, options: RunWorkflowOptions = {}): Promise<RunWorkflowResult> {
 	const classes: NodeTypeClasses = { ...harnessNodeTypes(), ...(options.nodeTypes ?? {}) };
 	const store = options.credentials ?? new CredentialStore();
-	const credentialsHelper = new HarnessCredentialsHelper(store, options.credentialTypes ?? {}, classes);
+	const credentialsHelper = new HarnessCredentialsHelper(store, options.credentialTypes ?? {});
 	const executionId = nextExecutionId();
 	const workflow = loadWorkflow(workflowJson, new HarnessNodeTypes(classes), store, options);
 	const start = workflow.getNode(findStartNode(workflowJson).name) as INode;

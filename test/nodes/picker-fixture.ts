@@ -35,7 +35,7 @@ export async function openPicker(sim: Simulator, { method, field, parameters, ty
 		credentials: { smartcarApi: store.details('smartcarApi') as { id: string; name: string } },
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new HarnessNodeTypes(nodeTypes) });
-	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, credentialTypes, nodeTypes) });
+	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, credentialTypes) });
 	additionalData.currentNodeParameters = parameters;
 	const context = new LoadOptionsContext(workflow, node, additionalData, field);
 	return await new Smartcar().methods.listSearch[method].call(context, filter);

@@ -16,11 +16,12 @@ import { clearTokenCache } from '../../credentials/smartcar-token';
 import { clearRateLimiters } from '../../nodes/shared/rate-limiter';
 import { Smartcar } from '../../nodes/Smartcar/Smartcar.node';
 import { CredentialStore, runWorkflow, type RunWorkflowResult, type WorkflowJson } from '../harness';
-import type { FaultRule, RequestRecord, SimConnection, Simulator, SimulatedResponse, SimVehicle } from '../../tooling/simulator';
+import { DEFAULT_SETTINGS, type FaultRule, type RequestRecord, type SimConnection, type Simulator, type SimulatedResponse, type SimVehicle } from '../../tooling/simulator';
 
 export const SMARTCAR_TYPE = 'n8n-nodes-smartcar.smartcar';
-export const CLIENT_ID = 'demo-client-id';
-export const CLIENT_SECRET = 'demo-client-secret';
+/** The simulator's application, as a simulator started without a client ID or secret has it. */
+export const CLIENT_ID = DEFAULT_SETTINGS.clientId;
+export const CLIENT_SECRET = DEFAULT_SETTINGS.clientSecrets[0];
 export const MANAGEMENT_TOKEN = 'demo-management-token-9f3c2a';
 
 export const nodeTypes = { [SMARTCAR_TYPE]: new Smartcar() };
@@ -169,25 +170,15 @@ export function expectedConnection(sim: Simulator, connection: SimConnection): I
 }
 
 /**
- * Resets the per-process token cache and the simulator's counters, faults and options between tests, and its
- * Management API state: the seeded webhook only, no subscriptions, no subscription delay.
+ * Resets the per-process token cache and the simulator's counters, faults and settings (those it started with, then
+ * `settings`) between tests, and its Management API state: the seeded webhook only, no subscriptions.
  */
 export function resetBetweenTests(sim: Simulator, settings: Parameters<Simulator['setOptions']>[0] = {}): void {
 	clearTokenCache();
 	clearRateLimiters();
 	sim.clearFaults();
-	sim.setOptions({
-		connectionsShape: 'B',
-		connectionsNextLink: 'relative',
-		cursorPageSize: 100,
-		singleSignalForm: 'wrapped',
-		errorForm: 'v3',
-		commandMode: 'sync',
-		latencyMs: 0,
-		clientSecrets: [CLIENT_SECRET],
-		subscriptionDelayMs: 0,
-		...settings,
-	});
+	sim.resetOptions();
+	sim.setOptions(settings);
 	sim.resetManagement();
 	sim.resetStats();
 }

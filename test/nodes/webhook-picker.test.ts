@@ -40,7 +40,7 @@ async function openPicker(filter?: string) {
 		credentials: { smartcarApi: store.details('smartcarApi') as { id: string; name: string } },
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new HarnessNodeTypes(nodeTypes) });
-	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, credentialTypes, nodeTypes) });
+	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, credentialTypes) });
 	additionalData.currentNodeParameters = parameters;
 	const context = new LoadOptionsContext(workflow, node, additionalData, 'webhookId');
 	return await new Smartcar().methods.listSearch.searchWebhooks.call(context, filter);

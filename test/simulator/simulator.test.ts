@@ -275,6 +275,22 @@ describe('fleet', () => {
 
 // ---------------------------------------------------------------------------------------------
 
+describe('settings', () => {
+	it('resetOptions() goes back to the settings the simulator started with, whatever setOptions() changed', async () => {
+		const sim = await startSimulator({ latencyMs: 5, errorForm: 'flat', vehicleRateLimit: { capacity: 2, refillPerSecond: 1 } });
+		try {
+			const started = { ...sim.settings };
+			sim.setOptions({ latencyMs: 0, errorForm: 'v3', commandMode: 'async', vehicleRateLimit: null, cursorPageSize: 7 });
+			expect(sim.settings).toMatchObject({ latencyMs: 0, errorForm: 'v3', commandMode: 'async', vehicleRateLimit: null, cursorPageSize: 7 });
+			sim.resetOptions();
+			expect(sim.settings).toEqual(started);
+			expect(sim.rateLimitLevel('any-vehicle')).toBe(2);
+		} finally {
+			await sim.close();
+		}
+	});
+});
+
 describe('token endpoint', () => {
 	let sim: Simulator;
 	beforeAll(async () => {

@@ -101,3 +101,11 @@ export function longFunctions(files: string[], limit: number): string[] {
 	}
 	return found;
 }
+
+/** `file N lines` for every file longer than `limit` lines. */
+export function longFiles(files: string[], limit: number): string[] {
+	return files
+		.map((file) => [file, readFileSync(join(REPO, file), 'utf8').split('\n').length - 1] as const)
+		.filter(([, lines]) => lines > limit)
+		.map(([file, lines]) => `${file} ${lines} lines`);
+}

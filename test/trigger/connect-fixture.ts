@@ -1,54 +1,76 @@
 /**
- * Connect Redirect triggers for the Connect-link specs: each host is one published workflow whose only node is the
- * real SmartcarTrigger in Connect Redirect mode, with its own workflow ID and webhook ID (so two hosts are two
- * different triggers, as two workflows in one n8n are), the credential given, and optionally another copy of the
- * trigger class (a restarted process) and stored static data. Links come from the real Smartcar node's Connect →
- * Get Authorization URL, run in-process with the same credential.
+ * Connect Redirect triggers for the Connect specs: the trigger's webhook() with a mocked n8n context, one per
+ * workflow (its own workflow ID, webhook path and static data, as two workflows in one n8n are), and a browser that
+ * opens its URL. Each request gets its own copy of the workflow's static data, saved whole once answered (the last
+ * save wins), as n8n loads and saves the workflow row per request; that a real n8n saves it, also across a restart,
+ * is proven in test/e2e/smartcar.e2e.test.ts. Links come from the real Smartcar node's Connect → Get Authorization
+ * URL, run in-process with n8n-core.
  */
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { SmartcarApi } from '../../credentials/SmartcarApi.credentials';
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
-import { CredentialStore, startWebhookHost, type WebhookHost } from '../harness';
+import type { CredentialStore } from '../harness';
 import { outputJson, runSmartcar } from '../nodes/smartcar-fixture';
-import { TRIGGER_NAME, TRIGGER_TYPE, request, settle, triggerNode, type HttpResult } from './trigger-fixture';
+import { credentialData, type Webhook } from './trigger-fixture';
+import { openUrl, send, type Outcome } from './webhook-context';
 
-type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
+/** The n8n these triggers pretend to run in (only the path of a URL reaches the trigger). */
+export const N8N_URL = 'http://127.0.0.1:5678';
 
-export interface RedirectHostOptions {
-	/** The workflow's ID; also the default for the trigger's webhook ID. */
+export interface RedirectTriggerOptions {
 	workflowId: string;
+	/** Default: the workflow ID. */
 	webhookId?: string;
-	credential: ICredentialDataDecryptedObject;
+	/** Default: the trigger fixture's credential; null: none. */
+	credential?: ICredentialDataDecryptedObject | null;
 	/** Check State and the Options collection; default Signed with no options. */
 	parameters?: IDataObject;
-	/** Another copy of the trigger class: a process with empty memory (see freshTriggerClass). */
-	triggerClass?: new () => INodeType;
-	/** The workflow row's static data when the host starts (e.g. what another host saved). */
+	/** Another process's trigger (freshWebhook()); default one shared by the spec file. */
+	webhook?: Webhook;
+	/** The workflow row's global static data when the trigger starts (e.g. what another process saved). */
 	staticData?: IDataObject;
 }
 
-/** A published workflow with one Connect Redirect trigger on `/webhook/<webhookId>/webhook`. */
-export async function startRedirectHost(options: RedirectHostOptions): Promise<WebhookHost> {
-	const node = { ...triggerNode({ trigger: 'connectRedirect', redirectOptions: {}, ...(options.parameters ?? {}) }), webhookId: options.webhookId ?? options.workflowId };
-	const trigger = options.triggerClass ? new options.triggerClass() : new SmartcarTrigger();
-	return await startWebhookHost({
-		workflow: { id: options.workflowId, name: `Connect redirect ${options.workflowId}`, nodes: [node], connections: {} },
-		nodeTypes: { [TRIGGER_TYPE]: trigger },
-		credentialTypes: { smartcarApi: new SmartcarApi() },
-		credentials: new CredentialStore({ smartcarApi: options.credential }),
-		staticData: options.staticData,
-	});
+export interface RedirectTrigger {
+	/** The Production URL, and the Test URL. */
+	url: string;
+	testUrl: string;
+	/** The workflow row's global static data, as last saved. */
+	staticData(): IDataObject;
+	/** The items of every run this trigger started, in order. */
+	runs: IDataObject[];
+	/** The driver's browser coming back to `url` (default: the Production URL) with this query. */
+	open(query: Record<string, string>, url?: string): Promise<Outcome>;
+	/** The browser following a whole URL (a Connect page's link). */
+	follow(url: string): Promise<Outcome>;
 }
 
-/** The trigger class from a fresh module registry: a new process's empty in-process memory. */
-export function freshTriggerClass(): TriggerModule['SmartcarTrigger'] {
-	let loaded: TriggerModule | undefined;
-	jest.isolateModules(() => {
-		loaded = require('../../nodes/SmartcarTrigger/SmartcarTrigger.node') as TriggerModule;
-	});
-	if (loaded === undefined) throw new Error('could not load the trigger module');
-	return loaded.SmartcarTrigger;
+const shared = new SmartcarTrigger().webhook as Webhook;
+
+/** A published workflow with one Connect Redirect trigger on `/webhook/<webhookId>/webhook`. */
+export function redirectTrigger(options: RedirectTriggerOptions): RedirectTrigger {
+	const webhookId = options.webhookId ?? options.workflowId;
+	const parameters = { trigger: 'connectRedirect', redirectOptions: {}, ...(options.parameters ?? {}) };
+	const credential = options.credential === undefined ? credentialData() : options.credential;
+	let row: IDataObject = structuredClone(options.staticData ?? {});
+	const runs: IDataObject[] = [];
+	const follow = async (url: string): Promise<Outcome> => {
+		const loaded = structuredClone(row);
+		const setup = { parameters, credential, workflowId: options.workflowId, globalStaticData: loaded };
+		const outcome = await send(options.webhook ?? shared, setup, openUrl(url));
+		row = loaded;
+		runs.push(...(outcome.items ?? []));
+		return outcome;
+	};
+	const url = `${N8N_URL}/webhook/${webhookId}/webhook`;
+	return {
+		url,
+		testUrl: `${N8N_URL}/webhook-test/${webhookId}/webhook`,
+		staticData: () => structuredClone(row),
+		runs,
+		open: async (query, at = url) => await follow(`${at}?${new URLSearchParams(query).toString()}`),
+		follow,
+	};
 }
 
 /** Connect → Get Authorization URL, one item per state, with `redirectUri`: the signed `state` of each link. */
@@ -60,17 +82,3 @@ export async function signedStates(store: CredentialStore, redirectUri: string, 
 	expect(result.error).toBeUndefined();
 	return outputJson(result).map((link) => String(new URL(String(link.url)).searchParams.get('state')));
 }
-
-/** The driver's browser coming back to `url` with this query. */
-export async function redirectTo(url: string, query: Record<string, string>): Promise<HttpResult> {
-	return await request(`${url}?${new URLSearchParams(query).toString()}`, { method: 'GET' });
-}
-
-/** The items of every execution the host finished (after letting pending ones finish). */
-export async function runItems(host: WebhookHost): Promise<IDataObject[]> {
-	await settle(host);
-	return host.executions.map((execution) => execution.items[0][0].json);
-}
-
-/** The trigger node's name in these workflows (for node static data). */
-export const REDIRECT_NODE = TRIGGER_NAME;

@@ -6,27 +6,16 @@
  * Check State "Signed" (the default) accepts only a state signed with the trigger credential's key, made for this
  * trigger, unexpired and not used before. Signed states are built from the documented format with node:crypto
  * (test/support/signed-state.ts), never with the package's signer. More on links (another trigger, restarts, the
- * error bound): connect-links.test.ts.
+ * error bound): connect-links.test.ts. The trigger's webhook() with a mocked n8n context; that n8n routes only GET to it
+ * (a POST is n8n's 404) and saves what it remembers: test/e2e/smartcar.e2e.test.ts.
  */
 import { NodeHelpers, type ICredentialDataDecryptedObject, type IDataObject, type INodeParameters } from 'n8n-workflow';
 
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
-
-import { shutdownHarness, type WebhookHost } from '../harness';
-import {
-	CLIENT_SECRET,
-	WEBHOOK_ID,
-	credentialData,
-	request,
-	settle,
-	startTriggerHost,
-	triggerNode,
-	type HttpResult,
-} from './trigger-fixture';
-import { freshTriggerClass } from './connect-fixture';
 import { signedState } from '../support/signed-state';
-
-type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
+import { redirectTrigger, type RedirectTrigger } from './connect-fixture';
+import { CLIENT_SECRET, TRIGGER_PATH, WEBHOOK_ID, freshWebhook, triggerNode, type Webhook } from './trigger-fixture';
+import type { Outcome } from './webhook-context';
 
 const USER_ID = '725146a3-4b8e-4c1f-9a2d-0e6f7b8c9d01';
 const HOUR = 3600;
@@ -43,9 +32,6 @@ function nowSeconds(): number {
 	return Math.floor(Date.now() / 1000);
 }
 
-/** The trigger's Production URL path in these specs. */
-const TRIGGER_PATH = `/webhook/${WEBHOOK_ID}/webhook`;
-
 interface StateOptions {
 	secret?: string;
 	expiresAt?: number;
@@ -60,110 +46,68 @@ function signState(value: string, options: StateOptions = {}): string {
 	return signedState(value, { ...options, secret: options.secret ?? CLIENT_SECRET, path: options.path ?? TRIGGER_PATH });
 }
 
-interface HostSetup {
+interface TriggerSetup {
 	stateCheck?: 'signed' | 'expectedValue' | 'none';
 	redirectOptions?: Record<string, string>;
 	/** Default: the trigger fixture's credential; null → none. */
 	credential?: ICredentialDataDecryptedObject | null;
-	triggerClass?: TriggerModule['SmartcarTrigger'];
+	webhook?: Webhook;
 	staticData?: IDataObject;
 }
 
-const hosts: WebhookHost[] = [];
+let workflows = 0;
 
-async function redirectHost(setup: HostSetup = {}): Promise<WebhookHost> {
-	const parameters = {
-		trigger: 'connectRedirect',
-		...(setup.stateCheck ? { stateCheck: setup.stateCheck } : {}),
-		redirectOptions: setup.redirectOptions ?? {},
-	};
-	const host = await startTriggerHost({
-		parameters,
-		credential: setup.credential === undefined ? credentialData() : setup.credential,
-		triggerClass: setup.triggerClass,
-		staticData: setup.staticData,
-	});
-	hosts.push(host);
-	return host;
+/** A Connect Redirect trigger on this file's webhook path, in a workflow of its own. */
+function trigger(setup: TriggerSetup = {}): RedirectTrigger {
+	const parameters = { ...(setup.stateCheck ? { stateCheck: setup.stateCheck } : {}), redirectOptions: setup.redirectOptions ?? {} };
+	const { credential, webhook, staticData } = setup;
+	return redirectTrigger({ workflowId: `wf-redirect-${++workflows}`, webhookId: WEBHOOK_ID, parameters, credential, webhook, staticData });
 }
 
-async function open(host: WebhookHost, query: Record<string, string>): Promise<HttpResult> {
-	return await request(`${host.url()}?${new URLSearchParams(query).toString()}`, { method: 'GET' });
+/** The one item of the run an answer started. */
+function onlyItem(outcome: Outcome): IDataObject {
+	expect(outcome.items).toHaveLength(1);
+	return outcome.items?.[0] ?? {};
 }
-
-async function onlyItem(host: WebhookHost): Promise<IDataObject> {
-	const [execution] = await host.waitForExecutions(1);
-	await settle(host);
-	expect(host.executions).toHaveLength(1);
-	expect(execution.method).toBe('GET');
-	expect(execution.items[0]).toHaveLength(1);
-	return execution.items[0][0].json;
-}
-
-async function expectNoExecution(host: WebhookHost): Promise<void> {
-	await settle(host);
-	expect(host.executions).toHaveLength(0);
-	expect(host.requests.every((record) => !record.startedExecution)).toBe(true);
-}
-
-function expectSecurityHeaders(response: HttpResult): void {
-	expect(response.headers).toMatchObject(SECURITY_HEADERS);
-}
-
-afterEach(async () => {
-	for (const host of hosts.splice(0)) await host.close();
-});
-
-afterAll(() => shutdownHarness());
 
 describe('Connect redirect: results', () => {
-	it('listens for GET only (POST → 404 naming GET)', async () => {
-		const host = await redirectHost();
-		const post = await request(host.url(), { body: '{}', headers: { 'content-type': 'application/json' } });
-		expect(post.status).toBe(404);
-		expect(post.text).toContain('Did you mean to make a GET request?');
-	});
-
 	it('success: item {userId, state: the builder\'s value} and a 200 HTML confirmation page with the security headers', async () => {
-		const host = await redirectHost();
-		const response = await open(host, { user_id: USER_ID, state: signState('0facda3319') });
+		const response = await trigger().open({ user_id: USER_ID, state: signState('0facda3319') });
 		expect(response.status).toBe(200);
 		expect(response.headers['content-type']).toMatch(/^text\/html/);
-		expectSecurityHeaders(response);
-		expect(response.text).toContain('<h1>Vehicle connected</h1>');
-		expect(response.text).toContain('Thank you. You can close this window.');
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: '0facda3319' });
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(response.body).toContain('<h1>Vehicle connected</h1>');
+		expect(response.body).toContain('Thank you. You can close this window.');
+		expect(onlyItem(response)).toEqual({ userId: USER_ID, state: '0facda3319' });
 	});
 
 	it('a code, when sent, is passed through', async () => {
-		const host = await redirectHost();
-		await open(host, { user_id: USER_ID, code: 'auth-code-123', state: signState('s0') });
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's0', code: 'auth-code-123' });
+		const response = await trigger().open({ user_id: USER_ID, code: 'auth-code-123', state: signState('s0') });
+		expect(onlyItem(response)).toEqual({ userId: USER_ID, state: 's0', code: 'auth-code-123' });
 	});
 
 	it('success with a Success Redirect URL: 302 to it, with the security headers', async () => {
-		const host = await redirectHost({
+		const redirecting = trigger({
 			redirectOptions: { successRedirectUrl: 'https://example.com/connected?from=smartcar', failureRedirectUrl: 'https://example.com/failed' },
 		});
-		const response = await open(host, { user_id: USER_ID, state: signState('s1') });
+		const response = await redirecting.open({ user_id: USER_ID, state: signState('s1') });
 		expect(response.status).toBe(302);
 		expect(response.headers.location).toBe('https://example.com/connected?from=smartcar');
-		expectSecurityHeaders(response);
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's1' });
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(onlyItem(response)).toEqual({ userId: USER_ID, state: 's1' });
 	});
 
 	it('error: item with error and errorDescription, and a page that says so, with the security headers', async () => {
-		const host = await redirectHost();
-		const response = await open(host, {
+		const response = await trigger().open({
 			error: 'access_denied',
 			error_description: 'The user denied access to your application.',
 			state: signState('s2'),
 		});
 		expect(response.status).toBe(200);
-		expectSecurityHeaders(response);
-		expect(response.text).toContain('<h1>Vehicle not connected</h1>');
-		expect(response.text).toContain('The user denied access to your application.');
-		expect(await onlyItem(host)).toEqual({
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(response.body).toContain('<h1>Vehicle not connected</h1>');
+		expect(response.body).toContain('The user denied access to your application.');
+		expect(onlyItem(response)).toEqual({
 			userId: null,
 			state: 's2',
 			error: 'access_denied',
@@ -172,18 +116,17 @@ describe('Connect redirect: results', () => {
 	});
 
 	it('error with a Failure Redirect URL: 302 to it (not to the success URL)', async () => {
-		const host = await redirectHost({
+		const redirecting = trigger({
 			redirectOptions: { successRedirectUrl: 'https://example.com/connected', failureRedirectUrl: 'https://example.com/failed' },
 		});
-		const response = await open(host, { error: 'no_vehicles', error_description: 'No vehicles.', state: signState('s3') });
+		const response = await redirecting.open({ error: 'no_vehicles', error_description: 'No vehicles.', state: signState('s3') });
 		expect(response.status).toBe(302);
 		expect(response.headers.location).toBe('https://example.com/failed');
-		expect(await onlyItem(host)).toEqual({ userId: null, state: 's3', error: 'no_vehicles', errorDescription: 'No vehicles.' });
+		expect(onlyItem(response)).toEqual({ userId: null, state: 's3', error: 'no_vehicles', errorDescription: 'No vehicles.' });
 	});
 
 	it('vehicle_incompatible carries vin, make, model and year (a number)', async () => {
-		const host = await redirectHost();
-		await open(host, {
+		const response = await trigger().open({
 			error: 'vehicle_incompatible',
 			error_description: 'The vehicle is not compatible.',
 			vin: '5YJ3E1EA7JF000000',
@@ -192,7 +135,7 @@ describe('Connect redirect: results', () => {
 			year: '2018',
 			state: signState('s4'),
 		});
-		expect(await onlyItem(host)).toEqual({
+		expect(onlyItem(response)).toEqual({
 			userId: null,
 			state: 's4',
 			error: 'vehicle_incompatible',
@@ -208,34 +151,30 @@ describe('Connect redirect: results', () => {
 		['no parameters', {}],
 		['only a state', { state: 'abc' }],
 		['an empty user_id', { user_id: '', state: 'abc' }],
-	])('neither user_id nor error (%s) → 400 with the security headers, no execution', async (_what, query) => {
-		const host = await redirectHost();
-		const response = await open(host, query);
-		expect(response.status).toBe(400);
-		expectSecurityHeaders(response);
-		expect(response.text).toContain('Nothing to do');
-		await expectNoExecution(host);
+	])('neither user_id nor error (%s) → 400 with the security headers, no run', async (_what, query) => {
+		const response = await trigger().open(query);
+		expect([response.status, response.items]).toEqual([400, undefined]);
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(response.body).toContain('Nothing to do');
 	});
 
 	it('escapes HTML: a <script> in error_description never reaches the page unescaped', async () => {
-		const host = await redirectHost();
 		const attack = '<script>alert("x")</script><img src=x onerror=alert(1)> & \'quoted\'';
-		const response = await open(host, { error: 'access_denied', error_description: attack, state: signState('s5') });
+		const response = await trigger().open({ error: 'access_denied', error_description: attack, state: signState('s5') });
 		expect(response.status).toBe(200);
-		expect(response.text).not.toContain('<script>');
-		expect(response.text).not.toContain('<img');
-		expect(response.text).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#60;img src=x onerror=alert(1)&#62; &#38; &#39;quoted&#39;');
+		expect(response.body).not.toContain('<script>');
+		expect(response.body).not.toContain('<img');
+		expect(response.body).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#60;img src=x onerror=alert(1)&#62; &#38; &#39;quoted&#39;');
 		// The workflow gets the text as sent.
-		expect((await onlyItem(host)).errorDescription).toBe(attack);
+		expect(onlyItem(response).errorDescription).toBe(attack);
 	});
 
 	it('a redirect URL that is not http(s) is not followed: the page is shown instead', async () => {
-		const host = await redirectHost({ redirectOptions: { successRedirectUrl: 'javascript:alert(1)' } });
-		const response = await open(host, { user_id: USER_ID, state: signState('s6') });
+		const response = await trigger({ redirectOptions: { successRedirectUrl: 'javascript:alert(1)' } }).open({ user_id: USER_ID, state: signState('s6') });
 		expect(response.status).toBe(200);
 		expect(response.headers.location).toBeUndefined();
-		expect(response.text).toContain('Vehicle connected');
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's6' });
+		expect(response.body).toContain('Vehicle connected');
+		expect(onlyItem(response)).toEqual({ userId: USER_ID, state: 's6' });
 	});
 
 	it.each([
@@ -244,17 +183,17 @@ describe('Connect redirect: results', () => {
 		['a control character', `${USER_ID}\u0001`],
 		['non-ASCII', `${USER_ID}é`],
 		['too many characters', 'a'.repeat(129)],
-	])('a user_id with %s → 400, no execution, and the link is not used up', async (_what, userId) => {
-		const host = await redirectHost();
+	])('a user_id with %s → 400, no run, and the link is not used up', async (_what, userId) => {
+		const redirect = trigger();
 		const state = signState('s7');
-		const response = await open(host, { user_id: userId, state });
-		expect(response.status).toBe(400);
-		expectSecurityHeaders(response);
-		expect(response.text).toContain('Link not valid');
-		await expectNoExecution(host);
+		const response = await redirect.open({ user_id: userId, state });
+		expect([response.status, response.items]).toEqual([400, undefined]);
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(response.body).toContain('Link not valid');
 
-		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 's7' });
+		const valid = await redirect.open({ user_id: USER_ID, state });
+		expect(valid.status).toBe(200);
+		expect(onlyItem(valid)).toEqual({ userId: USER_ID, state: 's7' });
 	});
 });
 
@@ -287,54 +226,45 @@ describe('Connect redirect: Check State = Signed (default) refuses what it canno
 		['an error redirect with a plain state', 400, 'Link not valid', () => ({ error: 'access_denied', state: 'nope' })],
 		['an error redirect with an expired state', 410, 'Link expired', () => ({ error: 'access_denied', state: expired() })],
 		['an error redirect with a state for another trigger', 400, 'Link not valid', () => ({ error: 'access_denied', state: signState('x', { path: '/webhook/another-hook/webhook' }) })],
-	])('%s → %i "%s" page, no execution', async (_what, status, title, query) => {
-		const host = await redirectHost();
-		const response = await open(host, query());
-		expect(response.status).toBe(status);
+	])('%s → %i "%s" page, no run', async (_what, status, title, query) => {
+		const response = await trigger().open(query());
+		expect([response.status, response.items]).toEqual([status, undefined]);
 		expect(response.headers['content-type']).toMatch(/^text\/html/);
-		expectSecurityHeaders(response);
-		expect(response.text).toContain(`<h1>${title}</h1>`);
-		await expectNoExecution(host);
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(response.body).toContain(`<h1>${title}</h1>`);
 	});
 
-	it('a replayed success redirect → 409 "Link already used", no second execution', async () => {
-		const host = await redirectHost();
+	it('a replayed success redirect → 409 "Link already used", no second run', async () => {
+		const redirect = trigger();
 		const query = { user_id: USER_ID, state: signState('once') };
-		expect((await open(host, query)).status).toBe(200);
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 'once' });
+		expect(onlyItem(await redirect.open(query))).toEqual({ userId: USER_ID, state: 'once' });
 
-		const replay = await open(host, query);
-		expect(replay.status).toBe(409);
-		expectSecurityHeaders(replay);
-		expect(replay.text).toContain('<h1>Link already used</h1>');
-		const otherUser = await open(host, { ...query, user_id: 'ffffffff-4b8e-4c1f-9a2d-0e6f7b8c9d01' });
+		const replay = await redirect.open(query);
+		expect([replay.status, replay.items]).toEqual([409, undefined]);
+		expect(replay.headers).toMatchObject(SECURITY_HEADERS);
+		expect(replay.body).toContain('<h1>Link already used</h1>');
+		const otherUser = await redirect.open({ ...query, user_id: 'ffffffff-4b8e-4c1f-9a2d-0e6f7b8c9d01' });
 		expect(otherUser.status).toBe(409);
-		await settle(host);
-		expect(host.executions).toHaveLength(1);
+		expect(redirect.runs).toHaveLength(1);
 	});
 
-	it('two redirects with one link arriving together: exactly one runs', async () => {
-		const host = await redirectHost();
+	it('redirects with one link arriving together: exactly one runs', async () => {
+		const redirect = trigger();
 		const state = signState('together');
-		const responses = await Promise.all(Array.from({ length: 5 }, () => open(host, { user_id: USER_ID, state })));
+		const responses = await Promise.all(Array.from({ length: 5 }, () => redirect.open({ user_id: USER_ID, state })));
 		expect(responses.map((response) => response.status).sort()).toEqual([200, 409, 409, 409, 409]);
-		await settle(host);
-		expect(host.executions).toHaveLength(1);
+		expect(redirect.runs).toHaveLength(1);
 	});
 
 	it('an error redirect does not use the link up (the driver can retry); once used, the link refuses errors too', async () => {
-		const host = await redirectHost();
+		const redirect = trigger();
 		const state = signState('retry-me');
-		expect((await open(host, { error: 'access_denied', state })).status).toBe(200);
-		expect((await open(host, { error: 'access_denied', state })).status).toBe(200);
-		await host.waitForExecutions(2);
-
-		expect((await open(host, { user_id: USER_ID, state })).status).toBe(200);
-		await host.waitForExecutions(3);
-		expect((await open(host, { error: 'access_denied', state })).status).toBe(409);
-		expect((await open(host, { user_id: USER_ID, state })).status).toBe(409);
-		await settle(host);
-		expect(host.executions.map((execution) => execution.items[0][0].json)).toEqual([
+		expect((await redirect.open({ error: 'access_denied', state })).status).toBe(200);
+		expect((await redirect.open({ error: 'access_denied', state })).status).toBe(200);
+		expect((await redirect.open({ user_id: USER_ID, state })).status).toBe(200);
+		expect((await redirect.open({ error: 'access_denied', state })).status).toBe(409);
+		expect((await redirect.open({ user_id: USER_ID, state })).status).toBe(409);
+		expect(redirect.runs).toEqual([
 			{ userId: null, state: 'retry-me', error: 'access_denied' },
 			{ userId: null, state: 'retry-me', error: 'access_denied' },
 			{ userId: USER_ID, state: 'retry-me' },
@@ -342,65 +272,55 @@ describe('Connect redirect: Check State = Signed (default) refuses what it canno
 	});
 
 	it('a redirect with both user_id and error uses the link up (it carries a user ID)', async () => {
-		const host = await redirectHost();
+		const redirect = trigger();
 		const state = signState('both');
-		expect((await open(host, { user_id: USER_ID, error: 'server_error', state })).status).toBe(200);
-		await host.waitForExecutions(1);
-		expect((await open(host, { user_id: USER_ID, error: 'server_error', state })).status).toBe(409);
-		await settle(host);
-		expect(host.executions).toHaveLength(1);
+		expect((await redirect.open({ user_id: USER_ID, error: 'server_error', state })).status).toBe(200);
+		expect((await redirect.open({ user_id: USER_ID, error: 'server_error', state })).status).toBe(409);
+		expect(redirect.runs).toHaveLength(1);
 	});
 
-	it('a used link stays refused after a restart: it is remembered in the workflow\'s static data', async () => {
+	it('a used link stays refused after a restart: it is remembered in the workflow\'s global static data', async () => {
 		const state = signState('survives');
-		const first = await redirectHost({ triggerClass: freshTriggerClass() });
-		expect((await open(first, { user_id: USER_ID, state })).status).toBe(200);
-		await first.waitForExecutions(1);
-		await settle(first);
-		expect(Object.keys(first.staticData())).toEqual(['global']);
+		const first = trigger({ webhook: freshWebhook() });
+		expect((await first.open({ user_id: USER_ID, state })).status).toBe(200);
+		expect(Object.keys(first.staticData())).toEqual(['smartcarConnectLinks']);
 
-		const restarted = await redirectHost({ triggerClass: freshTriggerClass(), staticData: first.staticData() });
-		expect((await open(restarted, { user_id: USER_ID, state })).status).toBe(409);
-		await expectNoExecution(restarted);
+		const restarted = trigger({ webhook: freshWebhook(), staticData: first.staticData() });
+		expect(await restarted.open({ user_id: USER_ID, state })).toMatchObject({ status: 409, items: undefined });
 	});
 
-	it('without a credential it cannot check anything: 500 "Not set up", no execution', async () => {
-		const host = await redirectHost({ credential: null });
-		const response = await open(host, { user_id: USER_ID, state: signState('x') });
-		expect(response.status).toBe(500);
-		expectSecurityHeaders(response);
-		expect(response.text).toContain('<h1>Not set up</h1>');
-		await expectNoExecution(host);
+	it('without a credential it cannot check anything: 500 "Not set up", no run', async () => {
+		const response = await trigger({ credential: null }).open({ user_id: USER_ID, state: signState('x') });
+		expect([response.status, response.items]).toEqual([500, undefined]);
+		expect(response.headers).toMatchObject(SECURITY_HEADERS);
+		expect(response.body).toContain('<h1>Not set up</h1>');
 	});
 
 	it('Expected State is compared with the signed value; a plain state equal to it is still refused', async () => {
-		const host = await redirectHost({ redirectOptions: { expectedState: 'campaign-7' } });
-		expect((await open(host, { user_id: USER_ID, state: signState('campaign-8') })).status).toBe(400);
-		expect((await open(host, { user_id: USER_ID, state: 'campaign-7' })).status).toBe(400);
-		await expectNoExecution(host);
-
-		expect((await open(host, { user_id: USER_ID, state: signState('campaign-7') })).status).toBe(200);
-		expect(await onlyItem(host)).toEqual({ userId: USER_ID, state: 'campaign-7' });
+		const redirect = trigger({ redirectOptions: { expectedState: 'campaign-7' } });
+		expect((await redirect.open({ user_id: USER_ID, state: signState('campaign-8') })).status).toBe(400);
+		expect((await redirect.open({ user_id: USER_ID, state: 'campaign-7' })).status).toBe(400);
+		expect(redirect.runs).toEqual([]);
+		expect(onlyItem(await redirect.open({ user_id: USER_ID, state: signState('campaign-7') }))).toEqual({ userId: USER_ID, state: 'campaign-7' });
 	});
 });
 
 describe('Connect redirect: Check State = Expected Value Only', () => {
 	it('compares only Expected State (plain or inside a signed state); no credential needed; replays are accepted', async () => {
-		const host = await redirectHost({ stateCheck: 'expectedValue', credential: null, redirectOptions: { expectedState: 'state-issued-by-us' } });
-		const wrong = await open(host, { user_id: USER_ID, state: 'state-from-someone-else' });
+		const redirect = trigger({ stateCheck: 'expectedValue', credential: null, redirectOptions: { expectedState: 'state-issued-by-us' } });
+		const wrong = await redirect.open({ user_id: USER_ID, state: 'state-from-someone-else' });
 		expect(wrong.status).toBe(400);
-		expectSecurityHeaders(wrong);
-		expect(wrong.text).toContain('Link not valid');
-		expect((await open(host, { user_id: USER_ID })).status).toBe(400);
-		expect((await open(host, { error: 'access_denied', state: 'nope' })).status).toBe(400);
-		await expectNoExecution(host);
+		expect(wrong.headers).toMatchObject(SECURITY_HEADERS);
+		expect(wrong.body).toContain('Link not valid');
+		expect((await redirect.open({ user_id: USER_ID })).status).toBe(400);
+		expect((await redirect.open({ error: 'access_denied', state: 'nope' })).status).toBe(400);
+		expect(redirect.runs).toEqual([]);
 
 		const right = { user_id: USER_ID, state: 'state-issued-by-us' };
-		expect((await open(host, right)).status).toBe(200);
-		expect((await open(host, right)).status).toBe(200);
-		expect((await open(host, { user_id: USER_ID, state: signState('state-issued-by-us', { secret: 'any' }) })).status).toBe(200);
-		await host.waitForExecutions(3);
-		expect(host.executions.map((execution) => execution.items[0][0].json)).toEqual([
+		expect((await redirect.open(right)).status).toBe(200);
+		expect((await redirect.open(right)).status).toBe(200);
+		expect((await redirect.open({ user_id: USER_ID, state: signState('state-issued-by-us', { secret: 'any' }) })).status).toBe(200);
+		expect(redirect.runs).toEqual([
 			{ userId: USER_ID, state: 'state-issued-by-us' },
 			{ userId: USER_ID, state: 'state-issued-by-us' },
 			{ userId: USER_ID, state: 'state-issued-by-us' },
@@ -408,22 +328,19 @@ describe('Connect redirect: Check State = Expected Value Only', () => {
 	});
 
 	it('without an Expected State it refuses everything: 500 "Not set up"', async () => {
-		const host = await redirectHost({ stateCheck: 'expectedValue', credential: null });
-		const response = await open(host, { user_id: USER_ID, state: 'anything' });
-		expect(response.status).toBe(500);
-		expect(response.text).toContain('<h1>Not set up</h1>');
-		await expectNoExecution(host);
+		const response = await trigger({ stateCheck: 'expectedValue', credential: null }).open({ user_id: USER_ID, state: 'anything' });
+		expect([response.status, response.items]).toEqual([500, undefined]);
+		expect(response.body).toContain('<h1>Not set up</h1>');
 	});
 });
 
 describe('Connect redirect: Check State = None', () => {
 	it('accepts anyone calling the URL with any user_id (what the option warns about)', async () => {
-		const host = await redirectHost({ stateCheck: 'none', credential: null });
-		expect((await open(host, { user_id: USER_ID })).status).toBe(200);
-		expect((await open(host, { user_id: USER_ID, state: 'plain' })).status).toBe(200);
-		expect((await open(host, { user_id: USER_ID, state: signState('signed-value') })).status).toBe(200);
-		await host.waitForExecutions(3);
-		expect(host.executions.map((execution) => execution.items[0][0].json)).toEqual([
+		const redirect = trigger({ stateCheck: 'none', credential: null });
+		expect((await redirect.open({ user_id: USER_ID })).status).toBe(200);
+		expect((await redirect.open({ user_id: USER_ID, state: 'plain' })).status).toBe(200);
+		expect((await redirect.open({ user_id: USER_ID, state: signState('signed-value') })).status).toBe(200);
+		expect(redirect.runs).toEqual([
 			{ userId: USER_ID, state: null },
 			{ userId: USER_ID, state: 'plain' },
 			{ userId: USER_ID, state: 'signed-value' },
@@ -431,9 +348,7 @@ describe('Connect redirect: Check State = None', () => {
 	});
 
 	it('still refuses a malformed user_id', async () => {
-		const host = await redirectHost({ stateCheck: 'none', credential: null });
-		expect((await open(host, { user_id: '../x' })).status).toBe(400);
-		await expectNoExecution(host);
+		expect(await trigger({ stateCheck: 'none', credential: null }).open({ user_id: '../x' })).toMatchObject({ status: 400, items: undefined });
 	});
 });
 

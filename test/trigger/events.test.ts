@@ -1,8 +1,12 @@
 /**
  * What a delivery becomes: the documented item for VEHICLE_STATE (docs form and real-traffic form alike) and
- * VEHICLE_ERROR, one item per signal, the Events filter, and an answer that does not wait for the workflow.
+ * VEHICLE_ERROR, one item per signal, and the Events filter — the trigger's webhook() with a mocked n8n context. That a
+ * real n8n starts the workflow with these items (both node versions) and answers before the run finishes:
+ * test/e2e/smartcar.e2e.test.ts and crash.e2e.test.ts.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+
+import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
 
 import {
 	DEFAULT_WEBHOOK_ID,
@@ -17,8 +21,8 @@ import {
 	type SimSignal,
 	type VehicleStateOptions,
 } from '../../tooling/simulator';
-import { createFunctionNode, shutdownHarness, type WebhookHost } from '../harness';
-import { postSigned, settle, startTriggerHost } from './trigger-fixture';
+import type { Webhook } from './trigger-fixture';
+import { answerOf, deliver, type MockRequest, type MockTriggerSetup, type TriggerCall } from './webhook-context';
 
 /** Deliveries carry a current meta.deliveredAt: the trigger refuses ones far from its clock as replays. */
 const NOW = Math.floor(Date.now() / 1000) * 1000;
@@ -89,29 +93,25 @@ function statePayload(eventId: string, options: Partial<VehicleStateOptions> = {
 	});
 }
 
-afterAll(() => shutdownHarness());
+const webhook = new SmartcarTrigger().webhook as Webhook;
+
+let workflows = 0;
+/** One signed delivery to a trigger of its own (a workflow of its own, so no spec sees another's events). */
+async function send(payload: JsonObject | string, setup: MockTriggerSetup = {}, request: MockRequest = {}): Promise<TriggerCall> {
+	const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+	return await deliver(webhook, { workflowId: `wf-events-${++workflows}`, ...setup }, { body, ...request });
+}
+
+/** The items of the run a signed delivery starts (answered 200 "received"). */
+async function itemsOf(payload: JsonObject | string, setup: MockTriggerSetup = {}, request: MockRequest = {}): Promise<IDataObject[]> {
+	const call = await send(payload, setup, request);
+	expect(answerOf(call)).toMatchObject({ status: 200, body: { status: 'received' } });
+	expect(call.items).toBeDefined();
+	return call.items ?? [];
+}
 
 describe('VEHICLE_STATE item', () => {
-	let host: WebhookHost;
-
-	beforeEach(async () => {
-		host = await startTriggerHost();
-	});
-
-	afterEach(async () => {
-		await host.close();
-	});
-
-	async function deliver(payload: JsonObject | string): Promise<IDataObject[]> {
-		const before = host.executions.length;
-		const response = await postSigned(host.url(), typeof payload === 'string' ? payload : JSON.stringify(payload));
-		expect(response.status).toBe(200);
-		const executions = await host.waitForExecutions(before + 1);
-		const execution = executions[before];
-		expect(execution.error).toBeUndefined();
-		expect(execution.output('Smartcar Trigger').map((item) => item.json)).toEqual(execution.items[0].map((i) => i.json));
-		return execution.items[0].map((item) => item.json);
-	}
+	const deliverItems = async (payload: JsonObject | string) => await itemsOf(payload);
 
 	it('Smartcar\'s documented VEHICLE_STATE example gives the README\'s documented item', async () => {
 		// The VEHICLE_STATE example of Smartcar's webhook documentation (payload version 4.0), verbatim.
@@ -124,7 +124,7 @@ describe('VEHICLE_STATE item', () => {
 			'"meta":{"version":"4.0","deliveryId":"48b2…","deliveredAt":1731940328000,"webhookId":"abde…","webhookName":"Battery Monitoring","signalCount":3,"mode":"LIVE"}}';
 		// Delivered now: a delivery older than the replay window is refused.
 		const docs = documented.replace('"deliveredAt":1731940328000', `"deliveredAt":${NOW}`);
-		const items = await deliver(docs);
+		const items = await deliverItems(docs);
 		// README "Smartcar Trigger → Vehicle Events", verbatim.
 		expect(items).toEqual([
 			{
@@ -158,7 +158,7 @@ describe('VEHICLE_STATE item', () => {
 	});
 
 	it('docs form: the full item', async () => {
-		const items = await deliver(statePayload('evt-docs', { triggerSignals: [CODES.soc, CODES.isLocked] }));
+		const items = await deliverItems(statePayload('evt-docs', { triggerSignals: [CODES.soc, CODES.isLocked] }));
 		expect(items).toEqual([
 			{
 				eventId: 'evt-docs',
@@ -180,7 +180,7 @@ describe('VEHICLE_STATE item', () => {
 	});
 
 	it('real form (top-level triggers, retrievedAt, signal status): the full item', async () => {
-		const items = await deliver(statePayload('evt-real', { form: 'real', mode: 'TEST' }));
+		const items = await deliverItems(statePayload('evt-real', { form: 'real', mode: 'TEST' }));
 		expect(items).toEqual([
 			{
 				eventId: 'evt-real',
@@ -201,9 +201,9 @@ describe('VEHICLE_STATE item', () => {
 	});
 
 	it('docs form and real form of the same event give the same user, vehicle and signal values', async () => {
-		const [docs] = await deliver(statePayload('same-docs'));
-		const [real] = await deliver(statePayload('same-real', { form: 'real' }));
-		const [epoch] = await deliver(
+		const [docs] = await deliverItems(statePayload('same-docs'));
+		const [real] = await deliverItems(statePayload('same-real', { form: 'real' }));
+		const [epoch] = await deliverItems(
 			statePayload('same-epoch', { form: 'real', triggerStyle: 'string', signalTimestamps: 'epoch' }),
 		);
 		const values = (item: IDataObject) => ({
@@ -230,7 +230,7 @@ describe('VEHICLE_STATE item', () => {
 	});
 
 	it('real form with the older "Group.Name" trigger strings and epoch signal timestamps', async () => {
-		const items = await deliver(
+		const items = await deliverItems(
 			statePayload('evt-string', {
 				form: 'real',
 				triggerStyle: 'string',
@@ -244,7 +244,7 @@ describe('VEHICLE_STATE item', () => {
 	});
 
 	it.each(['docs', 'real'] as const)('FIRST_DELIVERY trigger (%s form) is listed as "FIRST_DELIVERY"', async (form) => {
-		const [item] = await deliver(statePayload(`first-${form}`, { form, trigger: 'FIRST_DELIVERY' }));
+		const [item] = await deliverItems(statePayload(`first-${form}`, { form, trigger: 'FIRST_DELIVERY' }));
 		expect(item.triggers).toEqual(['FIRST_DELIVERY']);
 		expect(item.signals).toEqual(expectedSignals(form === 'docs' ? 'absent' : 'present'));
 	});
@@ -252,7 +252,7 @@ describe('VEHICLE_STATE item', () => {
 	it('bodies with values plus other fields keep them all (charge limits, tires), as the README documents', async () => {
 		const tires = signal(CODES.tires);
 		const limits = signal(CODES.chargeLimits);
-		const [item] = await deliver(statePayload('bodies', { form: 'real', signals: [CODES.chargeLimits, CODES.tires] }));
+		const [item] = await deliverItems(statePayload('bodies', { form: 'real', signals: [CODES.chargeLimits, CODES.tires] }));
 		const values = (item.signals as IDataObject[]).map(({ code, value, unit }) => ({ code, value, unit }));
 		expect(values).toEqual([
 			{ code: CODES.chargeLimits, value: { activeLimit: 80, values: [{ type: 'GLOBAL', limit: 80, condition: null }] }, unit: null },
@@ -270,7 +270,7 @@ describe('VEHICLE_STATE item', () => {
 			value: 'ERROR',
 			error: { type: 'VEHICLE_STATE', code: 'ASLEEP', title: 'Asleep', detail: 'The vehicle is asleep.', resolution: { type: 'RETRY_LATER' } },
 		};
-		const [item] = await deliver(payload);
+		const [item] = await deliverItems(payload);
 		expect(item.signals).toEqual([
 			{
 				vehicleId: vehicle.id,
@@ -290,16 +290,6 @@ describe('VEHICLE_STATE item', () => {
 });
 
 describe('VEHICLE_ERROR item', () => {
-	let host: WebhookHost;
-
-	beforeEach(async () => {
-		host = await startTriggerHost();
-	});
-
-	afterEach(async () => {
-		await host.close();
-	});
-
 	it.each([
 		['object', 'ERROR'],
 		['string', 'RESOLVED'],
@@ -313,10 +303,7 @@ describe('VEHICLE_ERROR item', () => {
 			signalRefs,
 			signals: [CODES.cabinTemperature, CODES.location],
 		});
-		const response = await postSigned(host.url(), JSON.stringify(payload));
-		expect(response.status).toBe(200);
-		const [execution] = await host.waitForExecutions(1);
-		expect(execution.items[0].map((item) => item.json)).toEqual([
+		expect(await itemsOf(payload)).toEqual([
 			{
 				eventId: `err-${signalRefs}`,
 				eventType: 'VEHICLE_ERROR',
@@ -349,9 +336,8 @@ describe('VEHICLE_ERROR item', () => {
 	it('permission error with code null, signal refs as "Group.Name" strings', async () => {
 		const payload = vehicleErrorPayload(fleet, vehicle.id, { eventId: 'perm', kind: 'permission', signalRefs: 'string' });
 		expect(JSON.stringify(payload)).toContain('"signals":["VehicleIdentification.VIN"]');
-		await postSigned(host.url(), JSON.stringify(payload));
-		const [execution] = await host.waitForExecutions(1);
-		expect(execution.items[0][0].json.errors).toEqual([
+		const [item] = await itemsOf(payload);
+		expect(item.errors).toEqual([
 			{
 				type: 'PERMISSION',
 				code: null,
@@ -367,21 +353,11 @@ describe('VEHICLE_ERROR item', () => {
 });
 
 describe('option Output: One Item per Signal', () => {
-	let host: WebhookHost;
-
-	beforeEach(async () => {
-		host = await startTriggerHost({ parameters: { options: { output: 'perSignal' } } });
-	});
-
-	afterEach(async () => {
-		await host.close();
-	});
+	const perSignal = { parameters: { options: { output: 'perSignal' } } };
 
 	it('one item per signal, each with event, user, vehicle and whether it triggered the delivery', async () => {
 		const payload = statePayload('per-signal', { form: 'real', triggerSignals: [CODES.location] });
-		await postSigned(host.url(), JSON.stringify(payload));
-		const [execution] = await host.waitForExecutions(1);
-		const items = execution.items[0].map((item) => item.json);
+		const items = await itemsOf(payload, perSignal);
 		expect(items).toHaveLength(SIGNALS.length);
 		const signals = expectedSignals('present');
 		items.forEach((item, index) => {
@@ -403,9 +379,7 @@ describe('option Output: One Item per Signal', () => {
 
 	it('a VEHICLE_ERROR without signals still yields one item', async () => {
 		const payload = vehicleErrorPayload(fleet, vehicle.id, { eventId: 'err-per-signal', kind: 'compatibility' });
-		await postSigned(host.url(), JSON.stringify(payload));
-		const [execution] = await host.waitForExecutions(1);
-		const items = execution.items[0].map((item) => item.json);
+		const items = await itemsOf(payload, perSignal);
 		expect(items).toHaveLength(1);
 		expect(items[0]).toMatchObject({
 			eventId: 'err-per-signal',
@@ -420,123 +394,39 @@ describe('option Output: One Item per Signal', () => {
 });
 
 describe('Events filter', () => {
+	/** The answer and whether a run started. */
+	async function outcome(payload: JsonObject, setup: MockTriggerSetup = {}) {
+		const call = await send(payload, setup);
+		return { ...answerOf(call), runs: call.items !== undefined };
+	}
+
 	it('only VEHICLE_STATE selected: a signed VEHICLE_ERROR gets 200 "ignored" and starts nothing', async () => {
-		const host = await startTriggerHost({ parameters: { events: ['VEHICLE_STATE'] } });
-		try {
-			const error = vehicleErrorPayload(fleet, vehicle.id, { eventId: 'filtered-error' });
-			const response = await postSigned(host.url(), JSON.stringify(error));
-			expect(response.status).toBe(200);
-			expect(response.json).toEqual({ status: 'ignored', reason: 'event type VEHICLE_ERROR is not selected' });
-			await settle(host);
-			expect(host.executions).toHaveLength(0);
-			// The selected type still runs.
-			await postSigned(host.url(), JSON.stringify(statePayload('selected')));
-			const [execution] = await host.waitForExecutions(1);
-			expect(execution.items[0][0].json.eventId).toBe('selected');
-		} finally {
-			await host.close();
-		}
+		const onlyState = { parameters: { events: ['VEHICLE_STATE'] } };
+		const error = vehicleErrorPayload(fleet, vehicle.id, { eventId: 'filtered-error' });
+		expect(await outcome(error, onlyState)).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'event type VEHICLE_ERROR is not selected' }, runs: false });
+		// The selected type still runs.
+		const [item] = await itemsOf(statePayload('selected'), onlyState);
+		expect(item.eventId).toBe('selected');
 	});
 
 	it('only VEHICLE_ERROR selected: a VEHICLE_STATE is ignored', async () => {
-		const host = await startTriggerHost({ parameters: { events: ['VEHICLE_ERROR'] } });
-		try {
-			const response = await postSigned(host.url(), JSON.stringify(statePayload('not-selected')));
-			expect(response.json).toEqual({ status: 'ignored', reason: 'event type VEHICLE_STATE is not selected' });
-			await settle(host);
-			expect(host.executions).toHaveLength(0);
-		} finally {
-			await host.close();
-		}
+		const answer = await outcome(statePayload('not-selected'), { parameters: { events: ['VEHICLE_ERROR'] } });
+		expect(answer).toMatchObject({ body: { status: 'ignored', reason: 'event type VEHICLE_STATE is not selected' }, runs: false });
 	});
 
 	it.each([
 		['an unknown event type', { eventId: 'u1', eventType: 'CONNECTION_STATUS', data: {} }, 'CONNECTION_STATUS'],
 		['no event type', { eventId: 'u2', data: {} }, '(none)'],
 		['an event type of the wrong case', { eventId: 'u3', eventType: 'vehicle_state', data: {} }, 'vehicle_state'],
-	])('%s (signed) → 200 "ignored", no execution', async (_what, payload, named) => {
-		const host = await startTriggerHost();
-		try {
-			const response = await postSigned(host.url(), JSON.stringify(payload));
-			expect(response.status).toBe(200);
-			expect(response.json).toEqual({ status: 'ignored', reason: `event type ${named} is not selected` });
-			await settle(host);
-			expect(host.executions).toHaveLength(0);
-		} finally {
-			await host.close();
-		}
+	])('%s (signed) → 200 "ignored", no run', async (_what, payload, named) => {
+		expect(await outcome(payload)).toEqual({ status: 200, body: { status: 'ignored', reason: `event type ${named} is not selected` }, headers: {}, runs: false });
 	});
 });
 
-describe('responds at once (onReceived)', () => {
-	it('answers the delivery while a slow downstream node is still running', async () => {
-		let release: () => void = () => undefined;
-		const gate = new Promise<void>((resolve) => {
-			release = resolve;
-		});
-		let started = 0;
-		let finished = 0;
-		const slow = createFunctionNode(
-			async function (this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-				started += 1;
-				await gate;
-				finished += 1;
-				return [this.getInputData().map((item) => ({ json: { seen: item.json.eventId } }))];
-			},
-			{ name: 'slow' },
-		);
-		const host = await startTriggerHost({ downstream: [{ name: 'Slow', type: 'test.slow', node: slow }] });
-		try {
-			const t0 = Date.now();
-			const response = await postSigned(host.url(), JSON.stringify(statePayload('slow-run')));
-			expect(response.status).toBe(200);
-			expect(response.json).toEqual({ status: 'received', eventId: 'slow-run' });
-			expect(Date.now() - t0).toBeLessThan(2_000);
-			// Answered, yet the workflow has not finished: the downstream node is still waiting.
-			await new Promise<void>((resolve) => setTimeout(resolve, 50));
-			expect(started).toBe(1);
-			expect(finished).toBe(0);
-			expect(host.executions).toHaveLength(0);
-			release();
-			const [execution] = await host.waitForExecutions(1);
-			expect(finished).toBe(1);
-			expect(execution.output('Slow').map((item) => item.json)).toEqual([{ seen: 'slow-run' }]);
-		} finally {
-			release();
-			await host.close();
-		}
-	});
-});
-
-describe('node versions (version 2 only spares n8n an expression per delivery)', () => {
-	async function itemsAt(typeVersion: number, body: string, contentType?: string): Promise<{ status: number; items: IDataObject[] }> {
-		// De-duplication off: both versions receive the same event.
-		const host = await startTriggerHost({ typeVersion, parameters: { options: { deduplicate: false } } });
-		try {
-			const response = await postSigned(host.url(), body, { contentType });
-			if (response.status !== 200) return { status: response.status, items: [] };
-			const [execution] = await host.waitForExecutions(1);
-			expect(execution.error).toBeUndefined();
-			return { status: response.status, items: execution.items[0].map((item) => item.json) };
-		} finally {
-			await host.close();
-		}
-	}
-
-	it('version 1 (workflows saved before version 2) and version 2 make the same item of the same delivery', async () => {
-		const body = JSON.stringify(statePayload('evt-versions'));
-		const v1 = await itemsAt(1, body);
-		const v2 = await itemsAt(2, body);
-		expect(v1.status).toBe(200);
-		expect(v2.items).toHaveLength(1);
-		expect(v2.items).toEqual(v1.items);
-		expect(v2.items[0]).toEqual(expect.objectContaining({ eventId: 'evt-versions', userId: owner?.id, vehicleId: vehicle.id }));
-	});
-
-	it('version 2: a signed delivery with a content type n8n leaves unread (octet-stream) is read from its raw bytes', async () => {
-		const body = JSON.stringify(statePayload('evt-octet'));
-		const { status, items } = await itemsAt(2, body, 'application/octet-stream');
-		expect(status).toBe(200);
+describe('the body as n8n hands it over', () => {
+	it('a signed delivery n8n left unread (version 2, a content type it does not parse) is read through readRawBody', async () => {
+		// That n8n 2.41.1 leaves an application/octet-stream body unread for version 2: test/e2e/smartcar.e2e.test.ts.
+		const items = await itemsOf(statePayload('evt-octet'), {}, { headers: { 'content-type': 'application/octet-stream' }, unread: true });
 		expect(items).toEqual([expect.objectContaining({ eventId: 'evt-octet', eventType: 'VEHICLE_STATE', vehicleId: vehicle.id })]);
 	});
 });

@@ -1,39 +1,18 @@
 /**
- * Webhook hardening (issue #11, point 5), over HTTP through the webhook host:
+ * Webhook hardening (issue #11, point 5), the trigger's webhook() with a mocked n8n context:
  *  - SC-Signature is checked over the raw bytes before the body is parsed; an unsigned body is parsed only when it is
  *    small enough to be Smartcar's (unsigned) VERIFY, and only a VERIFY is answered;
  *  - a signed delivery without an eventId is acknowledged and runs once (de-duplicated on the SHA-256 of its bytes,
  *    in process memory and in the workflow's static data);
  *  - keys like `__proto__` in a payload never become prototypes or inherited properties of output items.
  */
+import type { IDataObject } from 'n8n-workflow';
 
+import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
 import { demoFleet, vehicleStatePayload, verifyPayload, type JsonObject } from '../../tooling/simulator';
-import { shutdownHarness, type WebhookHost } from '../harness';
-import {
-	MANAGEMENT_TOKEN,
-	STATIC_KEY,
-	hmac,
-	isRecord,
-	jsonObject,
-	postSigned,
-	request,
-	settle,
-	startTriggerHost,
-	type TriggerHostOptions,
-} from './trigger-fixture';
 import { prototypeProblems } from '../support/prototype-problems';
-
-type TriggerModule = typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
-
-/** The node class from a fresh module registry: a new process's empty in-process memory. */
-function freshTriggerClass(): TriggerModule['SmartcarTrigger'] {
-	let loaded: TriggerModule | undefined;
-	jest.isolateModules(() => {
-		loaded = require('../../nodes/SmartcarTrigger/SmartcarTrigger.node') as TriggerModule;
-	});
-	if (loaded === undefined) throw new Error('could not load the trigger module');
-	return loaded.SmartcarTrigger;
-}
+import { MANAGEMENT_TOKEN, hmac, isRecord, type Webhook } from './trigger-fixture';
+import { send, type MockRequest, type MockTriggerSetup, type Outcome } from './webhook-context';
 
 /** Deliveries carry a current meta.deliveredAt: the trigger refuses ones far from its clock as replays. */
 const NOW = Math.floor(Date.now() / 1000) * 1000;
@@ -57,48 +36,47 @@ function verifyOfSize(challenge: string, bytes: number): string {
 	return body;
 }
 
-const hosts: WebhookHost[] = [];
-async function start(options: TriggerHostOptions = {}): Promise<WebhookHost> {
-	const host = await startTriggerHost({ triggerClass: freshTriggerClass(), ...options });
-	hosts.push(host);
-	return host;
+const webhook = new SmartcarTrigger().webhook as Webhook;
+let workflows = 0;
+
+/** A trigger in a workflow of its own (nothing remembered yet), with one workflow row (its static data). */
+function trigger(setup: MockTriggerSetup = {}) {
+	const staticData: IDataObject = {};
+	const workflowId = `wf-hardening-${++workflows}`;
+	return {
+		staticData,
+		post: async (body: string, request: Omit<MockRequest, 'body'> = {}): Promise<Outcome> => await send(webhook, { staticData, workflowId, ...setup }, { body, ...request }),
+	};
 }
 
-afterEach(async () => {
-	jest.restoreAllMocks();
-	for (const host of hosts.splice(0)) await host.close();
-});
-
-afterAll(() => shutdownHarness());
+afterEach(() => jest.restoreAllMocks());
 
 describe('SC-Signature before parsing (Verify Signature on)', () => {
 	it('an unsigned or wrongly signed body is answered 401 without being parsed; a signed one is parsed', async () => {
-		const host = await start({ parameters: { options: { deduplicate: false } } });
+		const { post } = trigger({ parameters: { options: { deduplicate: false } } });
 		const parse = jest.spyOn(JSON, 'parse');
 		const parsed = (text: string) => parse.mock.calls.some(([argument]) => argument === text);
 
-		// text/plain: n8n leaves the body alone, so any parse of these exact texts would be the node's.
 		const unsigned = stateEvent('unsigned');
 		const forged = stateEvent('forged');
 		const bigVerify = verifyOfSize('abc123', LIMIT + 1);
 		const answers = [
-			await postSigned(host.url(), unsigned, { contentType: 'text/plain', signature: null }),
-			await postSigned(host.url(), forged, { contentType: 'text/plain', signature: hmac('not-the-token', forged) }),
-			await postSigned(host.url(), bigVerify, { contentType: 'text/plain', signature: null }),
+			await post(unsigned, { signature: null }),
+			await post(forged, { signature: hmac('not-the-token', forged) }),
+			await post(bigVerify, { signature: null }),
 		];
 		expect([parsed(unsigned), parsed(forged), parsed(bigVerify)]).toEqual([false, false, false]);
-		expect(answers.map((a) => [a.status, a.json])).toEqual([
-			[401, UNAUTHORIZED],
-			[401, UNAUTHORIZED],
-			[401, UNAUTHORIZED],
+		expect(answers.map((a) => [a.status, a.body, a.items])).toEqual([
+			[401, UNAUTHORIZED, undefined],
+			[401, UNAUTHORIZED, undefined],
+			[401, UNAUTHORIZED, undefined],
 		]);
 
 		// Control: the spy does see the node parse a signed body.
 		const signed = stateEvent('signed');
-		expect((await postSigned(host.url(), signed, { contentType: 'text/plain' })).status).toBe(200);
+		const outcome = await post(signed);
+		expect([outcome.status, outcome.items?.[0].eventId]).toEqual([200, 'signed']);
 		expect(parsed(signed)).toBe(true);
-		await settle(host);
-		expect(host.executions.map((e) => e.items[0][0].json.eventId)).toEqual(['signed']);
 	});
 
 	it.each([
@@ -107,47 +85,40 @@ describe('SC-Signature before parsing (Verify Signature on)', () => {
 		['bytes', '\u0000\u0001binary', 'application/octet-stream'],
 		['an empty body', '', 'application/json'],
 	])('unsigned %s → 401 (a signed one stays 400)', async (_what, body, contentType) => {
-		const host = await start();
-		const unsigned = await postSigned(host.url(), body, { contentType, signature: null });
-		expect([unsigned.status, unsigned.json]).toEqual([401, UNAUTHORIZED]);
-		const signed = await postSigned(host.url(), body, { contentType });
-		expect(signed.status).toBe(400);
-		await settle(host);
-		expect(host.executions).toHaveLength(0);
+		const { post } = trigger();
+		const headers = { 'content-type': contentType };
+		const unsigned = await post(body, { headers, signature: null });
+		expect([unsigned.status, unsigned.body]).toEqual([401, UNAUTHORIZED]);
+		const signed = await post(body, { headers });
+		expect([signed.status, signed.items]).toEqual([400, undefined]);
 	});
 
 	it(`an unsigned VERIFY of ${LIMIT} bytes is answered; one byte more is 401 and not answered`, async () => {
-		const host = await start();
+		const { post } = trigger();
 		const challenge = 'f3a9c1e0b7d24c6a';
-		const atLimit = await request(host.url(), { body: verifyOfSize(challenge, LIMIT), headers: { 'content-type': 'application/json' } });
-		expect([atLimit.status, atLimit.json]).toEqual([200, { challenge: hmac(MANAGEMENT_TOKEN, challenge) }]);
-		const over = await request(host.url(), { body: verifyOfSize(challenge, LIMIT + 1), headers: { 'content-type': 'application/json' } });
-		expect([over.status, over.json]).toEqual([401, UNAUTHORIZED]);
-		expect(over.text).not.toContain(hmac(MANAGEMENT_TOKEN, challenge));
-		await settle(host);
-		expect(host.executions).toHaveLength(0);
+		const atLimit = await post(verifyOfSize(challenge, LIMIT), { signature: null });
+		expect([atLimit.status, atLimit.body, atLimit.items]).toEqual([200, { challenge: hmac(MANAGEMENT_TOKEN, challenge) }, undefined]);
+		const over = await post(verifyOfSize(challenge, LIMIT + 1), { signature: null });
+		expect([over.status, over.body]).toEqual([401, UNAUTHORIZED]);
+		expect(JSON.stringify(over.body)).not.toContain(hmac(MANAGEMENT_TOKEN, challenge));
 	});
 
 	it('an unsigned event of another type is 401, not "ignored" (nothing unsigned is looked at)', async () => {
-		const host = await start();
 		const body = JSON.stringify({ eventId: 'other', eventType: 'CONNECTION_STATUS', data: {} });
-		const response = await postSigned(host.url(), body, { signature: null });
-		expect([response.status, response.json]).toEqual([401, UNAUTHORIZED]);
+		const response = await trigger().post(body, { signature: null });
+		expect([response.status, response.body]).toEqual([401, UNAUTHORIZED]);
 	});
 });
 
 describe('option Verify Signature off: as before', () => {
 	it('an unsigned body that is not JSON is 400, a large unsigned VERIFY is answered, an unsigned event runs', async () => {
-		const host = await start({ parameters: { options: { verifySignature: false } } });
-		const text = await postSigned(host.url(), 'hello smartcar', { contentType: 'text/plain', signature: null });
-		expect(text.status).toBe(400);
+		const { post } = trigger({ parameters: { options: { verifySignature: false } } });
+		expect((await post('hello smartcar', { headers: { 'content-type': 'text/plain' }, signature: null })).status).toBe(400);
 		const challenge = 'large-verify-0123';
-		const verify = await request(host.url(), { body: verifyOfSize(challenge, LIMIT * 2), headers: { 'content-type': 'application/json' } });
-		expect([verify.status, verify.json]).toEqual([200, { challenge: hmac(MANAGEMENT_TOKEN, challenge) }]);
-		const event = await postSigned(host.url(), stateEvent('unverified'), { signature: null });
-		expect(event.status).toBe(200);
-		const [execution] = await host.waitForExecutions(1);
-		expect(execution.items[0][0].json.eventId).toBe('unverified');
+		const verify = await post(verifyOfSize(challenge, LIMIT * 2), { signature: null });
+		expect([verify.status, verify.body]).toEqual([200, { challenge: hmac(MANAGEMENT_TOKEN, challenge) }]);
+		const event = await post(stateEvent('unverified'), { signature: null });
+		expect([event.status, event.items?.[0].eventId]).toEqual([200, 'unverified']);
 	});
 });
 
@@ -156,31 +127,24 @@ describe('signed deliveries without an eventId', () => {
 
 	it('the same bytes again are acknowledged as a duplicate and run once; keyed by the bytes', async () => {
 		// The key, and the same bytes after a restart (static data): test/trigger/lose-no-event.test.ts.
-		const host = await start();
-		const first = await postSigned(host.url(), idless);
-		const again = await postSigned(host.url(), idless);
-		expect([first.status, first.json]).toEqual([200, { status: 'received', eventId: null }]);
-		expect([again.status, again.json]).toEqual([200, { status: 'duplicate', eventId: null }]);
-		await settle(host);
-		expect(host.executions).toHaveLength(1);
+		const { post } = trigger();
+		const first = await post(idless);
+		const again = await post(idless);
+		expect([first.status, first.body, first.items?.length]).toEqual([200, { status: 'received', eventId: null }, 1]);
+		expect([again.status, again.body, again.items]).toEqual([200, { status: 'duplicate', eventId: null }, undefined]);
 	});
 
-	it('five concurrent copies start one execution', async () => {
-		const host = await start();
-		const answers = await Promise.all(Array.from({ length: 5 }, () => postSigned(host.url(), idless)));
-		expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
-		expect(answers.map((a) => jsonObject(a).status).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'received']);
-		await settle(host);
-		expect(host.executions).toHaveLength(1);
+	it('five concurrent copies start one run; the others are answered "in progress" (409), so Smartcar retries them', async () => {
+		// Each request loads the workflow row on its own, as n8n does: only the process's memory can tell them apart.
+		const answers = await Promise.all(Array.from({ length: 5 }, async () => await send(webhook, { staticData: {}, workflowId: 'wf-concurrent' }, { body: idless })));
+		expect(answers.filter((answer) => answer.items !== undefined)).toHaveLength(1);
+		expect(answers.map((answer) => `${answer.status} ${(answer.body as IDataObject).status}`).sort()).toEqual(['200 received', '409 inProgress', '409 inProgress', '409 inProgress', '409 inProgress']);
 	});
 
 	it('with Ignore Repeated Deliveries off, every copy runs', async () => {
-		const host = await start({ parameters: { options: { deduplicate: false } } });
-		await postSigned(host.url(), idless);
-		await postSigned(host.url(), idless);
-		await settle(host);
-		expect(host.executions).toHaveLength(2);
-		expect(host.staticData()[STATIC_KEY]).toBeUndefined();
+		const { post, staticData } = trigger({ parameters: { options: { deduplicate: false } } });
+		expect([(await post(idless)).items?.length, (await post(idless)).items?.length]).toEqual([1, 1]);
+		expect(staticData).toEqual({});
 	});
 });
 
@@ -216,10 +180,9 @@ const HOSTILE = `{
 
 describe('keys like __proto__ in a delivery', () => {
 	it.each(['perEvent', 'perSignal'])('output %s: plain items, nothing "polluted" anywhere, Object.prototype untouched', async (output) => {
-		const host = await start({ parameters: { options: { output } } });
-		expect((await postSigned(host.url(), HOSTILE)).status).toBe(200);
-		const [execution] = await host.waitForExecutions(1);
-		const items = execution.items[0].map((item) => item.json);
+		const outcome = await trigger({ parameters: { options: { output } } }).post(HOSTILE);
+		expect(outcome.status).toBe(200);
+		const items = outcome.items ?? [];
 		expect(items.length).toBe(output === 'perEvent' ? 1 : 5);
 		for (const item of items) expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
 		expect(prototypeProblems(items)).toEqual([]);

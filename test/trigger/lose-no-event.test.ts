@@ -8,27 +8,14 @@
  *  - The workflow's static data holds only acknowledged events, compactly, so a restarted process still knows them
  *    and never drops an event that did not run.
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { MAX_STORED, RETENTION_MS } from '../../nodes/SmartcarTrigger/acknowledged-events';
-import { callWebhook, type Delivery, type MockTriggerSetup, type TriggerCall } from './webhook-context';
-
-type Webhook = (this: IWebhookFunctions) => Promise<IWebhookResponseData>;
-
-/** The trigger's webhook() from a fresh module registry: a new process with an empty memory. */
-function freshProcess(): Webhook {
-	let webhook: Webhook | undefined;
-	jest.isolateModules(() => {
-		const { SmartcarTrigger } = require('../../nodes/SmartcarTrigger/SmartcarTrigger.node') as typeof import('../../nodes/SmartcarTrigger/SmartcarTrigger.node');
-		const node = new SmartcarTrigger();
-		webhook = node.webhook as Webhook;
-	});
-	if (!webhook) throw new Error('could not load the trigger');
-	return webhook;
-}
+import { freshWebhook } from './trigger-fixture';
+import { callWebhook, type MockRequest, type MockTriggerSetup, type TriggerCall } from './webhook-context';
 
 let counter = 0;
-function event(eventId: string | null, extra: IDataObject = {}): Delivery {
+function event(eventId: string | null, extra: IDataObject = {}): MockRequest {
 	counter++;
 	const payload: IDataObject = {
 		eventType: 'VEHICLE_STATE',
@@ -47,7 +34,7 @@ function status(call: TriggerCall): string {
 
 describe('a new event is handed to n8n unanswered; it is done only once n8n answered 2xx', () => {
 	it('n8n answers 200 (execution stored): the next copy is a duplicate', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const setup: MockTriggerSetup = { staticData: {} };
 		const first = await callWebhook(webhook, setup, event('e-1'));
 		expect(first.items?.[0]).toMatchObject({ eventId: 'e-1', userId: 'user-1', vehicleId: 'veh-1' });
@@ -60,7 +47,7 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 	});
 
 	it('a copy arriving before n8n answered the first is 409 "inProgress" (Smartcar retries it), and a duplicate after', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const setup: MockTriggerSetup = { staticData: {} };
 		const first = await callWebhook(webhook, setup, event('e-2'));
 		const concurrent = await callWebhook(webhook, setup, event('e-2'));
@@ -70,7 +57,7 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 	});
 
 	it('n8n answers 500 (the run failed, Respond: When the Workflow Finishes): Smartcar\'s retry runs again', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const setup: MockTriggerSetup = { parameters: { options: { respond: 'lastNode' } }, staticData: {} };
 		const first = await callWebhook(webhook, setup, event('e-3'));
 		first.response.finish(500);
@@ -81,14 +68,38 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 	});
 
 	it('the connection closes before any answer (Smartcar gave up, or n8n died): the retry runs', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const setup: MockTriggerSetup = { staticData: {} };
 		(await callWebhook(webhook, setup, event('e-4'))).response.abort();
 		expect(status(await callWebhook(webhook, setup, event('e-4')))).toBe('run');
 	});
 
+	it('the connection closed before n8n got to the trigger (n8n slower than Smartcar\'s 15 s): the event still runs, and the retry is not refused', async () => {
+		const webhook = freshWebhook();
+		const setup: MockTriggerSetup = { staticData: {} };
+		expect(status(await callWebhook(webhook, setup, { ...event('e-8'), closedBeforeHandled: true }))).toBe('run');
+		expect(status(await callWebhook(webhook, setup, event('e-8')))).toBe('run');
+	});
+
+	it('a delivery in flight for over a minute no longer holds its copies back (its close was never seen)', async () => {
+		const webhook = freshWebhook();
+		const setup: MockTriggerSetup = { staticData: {} };
+		const real = Date.now;
+		try {
+			const start = real();
+			Date.now = () => start;
+			await callWebhook(webhook, setup, event('e-9'));
+			Date.now = () => start + 30_000;
+			expect(status(await callWebhook(webhook, setup, event('e-9')))).toBe('409 inProgress');
+			Date.now = () => start + 61_000;
+			expect(status(await callWebhook(webhook, setup, event('e-9')))).toBe('run');
+		} finally {
+			Date.now = real;
+		}
+	});
+
 	it('an event without eventId is keyed by its bytes: the same bytes again are a duplicate once acknowledged', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const setup: MockTriggerSetup = { staticData: {} };
 		const body = event(null);
 		(await callWebhook(webhook, setup, body)).response.finish(200);
@@ -97,7 +108,7 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 	});
 
 	it('with Ignore Repeated Deliveries off every copy runs and nothing is stored', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const setup: MockTriggerSetup = { parameters: { options: { deduplicate: false } }, staticData: {} };
 		(await callWebhook(webhook, setup, event('e-5'))).response.finish(200);
 		expect(status(await callWebhook(webhook, setup, event('e-5')))).toBe('run');
@@ -105,7 +116,7 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 	});
 
 	it('two triggers (workflows) keep separate memories', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		(await callWebhook(webhook, { workflowId: 'wf-A', staticData: {} }, event('e-6'))).response.finish(200);
 		expect(status(await callWebhook(webhook, { workflowId: 'wf-B', staticData: {} }, event('e-6')))).toBe('run');
 	});
@@ -114,40 +125,40 @@ describe('a new event is handed to n8n unanswered; it is done only once n8n answ
 describe('the workflow\'s static data: only acknowledged events, compact, survives a restart', () => {
 	it('an acknowledged event is written by the next delivery, and is then a duplicate for a restarted process', async () => {
 		const staticData: IDataObject = {};
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		(await callWebhook(webhook, { staticData }, event('r-1'))).response.finish(200);
 		// n8n saves a delivery's static data before its answer goes out: r-1 is written with the next delivery.
 		expect(staticData).toEqual({});
 		await callWebhook(webhook, { staticData }, event('r-next'));
 		expect(Object.keys(staticData)).toEqual(['acknowledgedEvents']);
-		expect(status(await callWebhook(freshProcess(), { staticData }, event('r-1')))).toBe('200 duplicate');
+		expect(status(await callWebhook(freshWebhook(), { staticData }, event('r-1')))).toBe('200 duplicate');
 		// r-next was never acknowledged: not written, so its retry runs.
-		expect(status(await callWebhook(freshProcess(), { staticData }, event('r-next')))).toBe('run');
+		expect(status(await callWebhook(freshWebhook(), { staticData }, event('r-next')))).toBe('run');
 	});
 
 	it('an event handed to n8n but never acknowledged (crash) is NOT stored: after a restart its retry runs', async () => {
 		const staticData: IDataObject = {};
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		(await callWebhook(webhook, { staticData }, event('r-2'))).response.finish(200);
 		await callWebhook(webhook, { staticData }, event('r-3')); // handed to n8n, then the process dies
-		const restarted = freshProcess();
+		const restarted = freshWebhook();
 		expect(status(await callWebhook(restarted, { staticData }, event('r-3')))).toBe('run');
 		expect(status(await callWebhook(restarted, { staticData }, event('r-2')))).toBe('200 duplicate');
 	});
 
 	it('every write carries what the process knows: an event a concurrent save dropped is written back', async () => {
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		const rowA: IDataObject = {};
 		(await callWebhook(webhook, { staticData: rowA }, event('w-1'))).response.finish(200);
 		// Another delivery loaded the row before w-1 was written, and its save wins.
 		const rowB: IDataObject = {};
 		await callWebhook(webhook, { staticData: rowB }, event('w-2'));
-		expect(status(await callWebhook(freshProcess(), { staticData: rowB }, event('w-1')))).toBe('200 duplicate');
+		expect(status(await callWebhook(freshWebhook(), { staticData: rowB }, event('w-1')))).toBe('200 duplicate');
 	});
 
 	it('0.1.0\'s list (IDs recorded on receipt, maybe never run) is not trusted and is dropped at the next write', async () => {
 		const staticData: IDataObject = { recentEventIds: ['old-1'] };
-		const call = await callWebhook(freshProcess(), { staticData }, event('old-1'));
+		const call = await callWebhook(freshWebhook(), { staticData }, event('old-1'));
 		expect(status(call)).toBe('run');
 		call.response.finish(200);
 		expect(staticData.recentEventIds).toBeUndefined();
@@ -155,11 +166,11 @@ describe('the workflow\'s static data: only acknowledged events, compact, surviv
 
 	it(`keeps at most ${MAX_STORED} events in about 22 KB, the newest; older events run again after a restart`, async () => {
 		const staticData: IDataObject = {};
-		const webhook = freshProcess();
+		const webhook = freshWebhook();
 		for (let i = 0; i < MAX_STORED + 10; i++) (await callWebhook(webhook, { staticData }, event(`n-${i}`))).response.finish(200);
 		await callWebhook(webhook, { staticData }, event('n-final'));
 		expect(JSON.stringify(staticData).length).toBeLessThan(23_000);
-		const restarted = freshProcess();
+		const restarted = freshWebhook();
 		expect(status(await callWebhook(restarted, { staticData }, event(`n-${MAX_STORED + 9}`)))).toBe('200 duplicate');
 		expect(status(await callWebhook(restarted, { staticData }, event('n-10')))).toBe('200 duplicate');
 		expect(status(await callWebhook(restarted, { staticData }, event('n-0')))).toBe('run');
@@ -171,13 +182,13 @@ describe('the workflow\'s static data: only acknowledged events, compact, surviv
 		try {
 			const start = real();
 			Date.now = () => start - RETENTION_MS - 120_000;
-			const webhook = freshProcess();
+			const webhook = freshWebhook();
 			(await callWebhook(webhook, { staticData }, event('t-old', { meta: { deliveredAt: Date.now() } }))).response.finish(200);
 			await callWebhook(webhook, { staticData }, event('t-mid', { meta: { deliveredAt: Date.now() } }));
-			expect(status(await callWebhook(freshProcess(), { staticData }, event('t-old', { meta: { deliveredAt: Date.now() } })))).toBe('200 duplicate');
+			expect(status(await callWebhook(freshWebhook(), { staticData }, event('t-old', { meta: { deliveredAt: Date.now() } })))).toBe('200 duplicate');
 			Date.now = () => start;
 			await callWebhook(webhook, { staticData }, event('t-new'));
-			expect(status(await callWebhook(freshProcess(), { staticData }, event('t-old')))).toBe('run');
+			expect(status(await callWebhook(freshWebhook(), { staticData }, event('t-old')))).toBe('run');
 		} finally {
 			Date.now = real;
 		}

@@ -3,14 +3,15 @@
  * (the previous token still verifies deliveries; VERIFY is answered with the current one), and the Respond option
  * as n8n reads it from the webhook description. Mocked n8n context; the real n8n runs them in the e2e.
  */
-import type { IDataObject, INode, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INode, IWebhookDescription } from 'n8n-workflow';
 import { NodeHelpers, resolveWebhookDescriptionField, Workflow } from 'n8n-workflow';
 
 import { SmartcarTrigger, WEBHOOK_FIELD_EXPRESSIONS } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
 import { REPLAY_WINDOW_MS } from '../../nodes/SmartcarTrigger/vehicle-events';
+import type { Webhook } from './trigger-fixture';
 import { callWebhook, hmac, MANAGEMENT_TOKEN, type TriggerCall } from './webhook-context';
 
-const webhook = new SmartcarTrigger().webhook as (this: IWebhookFunctions) => Promise<IWebhookResponseData>;
+const webhook = new SmartcarTrigger().webhook as Webhook;
 const PREVIOUS_TOKEN = 'amt_previous_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
 let counter = 0;

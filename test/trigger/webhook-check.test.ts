@@ -15,8 +15,16 @@ import { Workflow } from 'n8n-workflow';
 import { SmartcarApi } from '../../credentials/SmartcarApi.credentials';
 import { clearTokenCache } from '../../credentials/smartcar-token';
 import { SmartcarTrigger } from '../../nodes/SmartcarTrigger/SmartcarTrigger.node';
-import { CredentialStore, createAdditionalData, DEFAULT_BASE_URL, HarnessCredentialsHelper, HarnessNodeTypes, shutdownHarness } from '../harness';
-import { Container, requireFromCore } from '../harness/n8n-environment';
+import {
+	Container,
+	CredentialStore,
+	createAdditionalData,
+	DEFAULT_BASE_URL,
+	HarnessCredentialsHelper,
+	HarnessNodeTypes,
+	requireFromCore,
+	shutdownHarness,
+} from '../harness';
 import { createFleet, smartcarErrors, startSimulator, type Simulator } from '../../tooling/simulator';
 import { CLIENT_SECRET, TRIGGER_NAME, TRIGGER_TYPE, WEBHOOK_ID, WORKFLOW_ID, triggerNode } from './trigger-fixture';
 
@@ -73,7 +81,7 @@ async function publish({ parameters = checked, activation = 'activate', mode = '
 	const types = { [TRIGGER_TYPE]: trigger };
 	const node: INode = { ...triggerNode(parameters), credentials: { smartcarApi: store.details('smartcarApi') as { id: string; name: string } } };
 	const workflow = new Workflow({ id: WORKFLOW_ID, nodes: [node], connections: {}, active: true, nodeTypes: new HarnessNodeTypes(types) });
-	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, { smartcarApi: new SmartcarApi() }, types) });
+	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, { smartcarApi: new SmartcarApi() }) });
 	const description = trigger.description.webhooks?.[0];
 	if (!description) throw new Error('The trigger declares no webhook');
 	const webhookData: IWebhookData = {

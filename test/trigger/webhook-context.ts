@@ -1,51 +1,44 @@
 /**
  * A mocked IWebhookFunctions for the Smartcar Trigger's own logic, as n8n's node tests mock their context (e.g.
- * CalTriggerV2.node.test.ts): parameters, credential and static data are plain values; the response is a real
- * EventEmitter with Express's status/json and Node's finish/close events, so a spec decides when and how n8n
- * answers. What n8n's server does around it (routing, body parsing, executions, when static data is saved) is
- * proven in the real-n8n e2e, not here.
+ * CalTriggerV2.node.test.ts): parameters, credential, static data and the request are plain values; the response is
+ * a MockResponse, so a spec decides when and how n8n answers. What n8n's server does around webhook() — routing and
+ * registration, body parsing per node version (422 for malformed JSON), executions, when static data is saved — is
+ * proven against a real n8n in test/e2e, not here.
  */
-import { createHmac } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-export const MANAGEMENT_TOKEN = 'amt_4f9c2e7d1b3a5c6e8f0a2b4c6d8e0f1a';
+import { MockResponse } from './mock-response';
+import { MANAGEMENT_TOKEN, TRIGGER_NAME, TRIGGER_NODE_ID, TRIGGER_PATH, TRIGGER_TYPE, WORKFLOW_ID, hmac, type Webhook } from './trigger-fixture';
 
-export function hmac(key: string, message: string | Buffer): string {
-	return createHmac('sha256', key).update(message).digest('hex');
+export { MANAGEMENT_TOKEN, hmac } from './trigger-fixture';
+
+export interface MockTriggerSetup {
+	parameters?: IDataObject;
+	/** Default: a credential with MANAGEMENT_TOKEN; null: the node has none. */
+	credential?: ICredentialDataDecryptedObject | null;
+	/** The workflow's node static data (pass the same object to share one workflow row between calls). */
+	staticData?: IDataObject;
+	/** The workflow's global static data (where Connect links are remembered). */
+	globalStaticData?: IDataObject;
+	workflowId?: string;
+	nodeId?: string;
 }
 
-/** What n8n's Express response does for the trigger: a status, a JSON body, then finish (or close without it). */
-export class MockResponse extends EventEmitter {
-	statusCode = 200;
-	body: unknown;
-	writableFinished = false;
-
-	status(code: number): this {
-		this.statusCode = code;
-		return this;
-	}
-
-	json(body: unknown): this {
-		this.body = body;
-		this.finish();
-		return this;
-	}
-
-	/** The answer went out completely (n8n wrote it, or the node did). */
-	finish(status?: number): void {
-		if (status !== undefined) this.statusCode = status;
-		if (this.writableFinished) return;
-		this.writableFinished = true;
-		this.emit('finish');
-		this.emit('close');
-	}
-
-	/** The connection closed before an answer went out (e.g. Smartcar gave up waiting). */
-	abort(): void {
-		this.emit('close');
-	}
+export interface MockRequest {
+	/** Default POST. */
+	method?: 'GET' | 'POST';
+	/** The exact bytes sent. */
+	body?: string | Buffer;
+	/** SC-Signature; default: the HMAC of the body with MANAGEMENT_TOKEN (none without a body); null: none. */
+	signature?: string | null;
+	headers?: Record<string, string>;
+	query?: IDataObject;
+	/** The path n8n routed the request by (default: the Production URL's). */
+	path?: string;
+	/** n8n left the body unread (version 2, a content type it does not parse): only `readRawBody()` gives the bytes. */
+	unread?: boolean;
+	/** Smartcar gave up waiting before n8n got to the trigger (a slow n8n): the connection is already closed. */
+	closedBeforeHandled?: boolean;
 }
 
 export interface TriggerCall {
@@ -55,54 +48,89 @@ export interface TriggerCall {
 	items?: IDataObject[];
 }
 
-export interface MockTriggerSetup {
-	parameters?: IDataObject;
-	credential?: ICredentialDataDecryptedObject | null;
-	/** The workflow's node static data (shared by every call given the same object, as one workflow row). */
-	staticData?: IDataObject;
-	workflowId?: string;
-	nodeId?: string;
+/** The request object n8n gives the node: the raw bytes (or a reader), headers, method, path with query. */
+function requestObject(request: MockRequest, headers: Record<string, string>) {
+	const raw = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
+	const query = new URLSearchParams(request.query as Record<string, string>).toString();
+	const url = `${request.path ?? TRIGGER_PATH}${query ? `?${query}` : ''}`;
+	const object: IDataObject = { method: request.method ?? 'POST', headers, query: request.query ?? {}, originalUrl: url, url };
+	if (request.unread) object.readRawBody = async () => void (object.rawBody = raw);
+	else object.rawBody = raw;
+	return { object, raw };
 }
 
-export interface Delivery {
-	body: string | Buffer;
-	/** SC-Signature; default: the HMAC of the body with MANAGEMENT_TOKEN; null: none. */
-	signature?: string | null;
-	headers?: Record<string, string>;
-}
-
-function parameterOf(parameters: IDataObject, name: string, fallback: unknown): unknown {
-	return name in parameters ? parameters[name] : fallback;
-}
-
-/** One call of the trigger's webhook() with a mocked context; the response stays open unless the node answered. */
-export async function callWebhook(
-	webhook: (this: IWebhookFunctions) => Promise<IWebhookResponseData>,
-	setup: MockTriggerSetup,
-	delivery: Delivery,
-): Promise<TriggerCall> {
-	const raw = Buffer.isBuffer(delivery.body) ? delivery.body : Buffer.from(delivery.body, 'utf8');
-	const signature = delivery.signature === undefined ? hmac(MANAGEMENT_TOKEN, raw) : delivery.signature;
-	const headers: Record<string, string> = { 'content-type': 'application/json', ...(delivery.headers ?? {}) };
-	if (signature !== null) headers['sc-signature'] = signature;
-	const response = new MockResponse();
-	const staticData = setup.staticData ?? {};
+function contextFor(setup: MockTriggerSetup, request: MockRequest, response: MockResponse): IWebhookFunctions {
+	const headers: Record<string, string> = { ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...(request.headers ?? {}) };
+	const { object, raw } = requestObject(request, headers);
+	const signature = request.signature === undefined && raw !== undefined ? hmac(MANAGEMENT_TOKEN, raw) : request.signature;
+	if (typeof signature === 'string') headers['sc-signature'] = signature;
+	const staticData = { node: setup.staticData ?? {}, global: setup.globalStaticData ?? {} };
 	const credential = setup.credential === undefined ? { applicationManagementToken: MANAGEMENT_TOKEN } : setup.credential;
-	const context = {
-		getNodeParameter: (name: string, fallback?: unknown) => parameterOf(setup.parameters ?? {}, name, fallback),
+	const parameters = setup.parameters ?? {};
+	return {
+		getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
 		getCredentials: async () => {
 			if (credential === null) throw new Error('Node does not have any credentials set');
 			return credential;
 		},
-		getRequestObject: () => ({ rawBody: raw, headers }),
+		getRequestObject: () => object,
 		getHeaderData: () => headers,
+		getQueryData: () => request.query ?? {},
 		getResponseObject: () => response,
-		getWorkflowStaticData: () => staticData,
-		getWorkflow: () => ({ id: setup.workflowId ?? 'wf-1', name: 'Smartcar trigger spec', active: true }),
-		getNode: () => ({ id: setup.nodeId ?? 'node-1', name: 'Smartcar Trigger', type: 'n8n-nodes-smartcar.smartcarTrigger', typeVersion: 2, position: [0, 0], parameters: {} }),
+		getWorkflowStaticData: (type: string) => (type === 'global' ? staticData.global : staticData.node),
+		getWorkflow: () => ({ id: setup.workflowId ?? WORKFLOW_ID, name: 'Smartcar trigger spec', active: true }),
+		getNode: () => ({ id: setup.nodeId ?? TRIGGER_NODE_ID, name: TRIGGER_NAME, type: TRIGGER_TYPE, typeVersion: 2, position: [0, 0], parameters }),
 		helpers: { returnJsonArray: (items: IDataObject[]): INodeExecutionData[] => items.map((json) => ({ json })) },
 	} as unknown as IWebhookFunctions;
-	const result = await webhook.call(context);
+}
+
+/** One call of the trigger's webhook() with a mocked context; the response stays open unless the node answered. */
+export async function callWebhook(webhook: Webhook, setup: MockTriggerSetup, request: MockRequest): Promise<TriggerCall> {
+	const response = new MockResponse();
+	if (request.closedBeforeHandled) response.abort();
+	const result = await webhook.call(contextFor(setup, request, response));
 	const items = result.workflowData?.[0]?.map((item) => item.json);
 	return { result, response, items };
+}
+
+/** The browser opening `url` (a GET with its path and query): the Connect redirect. */
+export function openUrl(url: string): MockRequest {
+	const parsed = new URL(url);
+	return { method: 'GET', path: parsed.pathname, query: Object.fromEntries(parsed.searchParams) };
+}
+
+/**
+ * A delivery as n8n answers it when the trigger leaves the answer to n8n (Respond: Immediately): the trigger's
+ * `webhookResponse` with status 200, once n8n holds the run (test/e2e/smartcar.e2e.test.ts shows the VERIFY answer
+ * and `{ status: 'received' }` coming back so from a real n8n; crash.e2e.test.ts when).
+ */
+export async function deliver(webhook: Webhook, setup: MockTriggerSetup, request: MockRequest): Promise<TriggerCall> {
+	const call = await callWebhook(webhook, setup, request);
+	if (!call.response.writableFinished) call.response.status(200).json(call.result.webhookResponse);
+	return call;
+}
+
+export interface Answer {
+	status: number;
+	/** The JSON answer, or the page's text. */
+	body: unknown;
+	headers: Record<string, string>;
+}
+
+/** The answer that went out: the trigger's own, or n8n's (deliver()). */
+export function answerOf(call: TriggerCall): Answer {
+	const { response } = call;
+	if (!response.writableFinished) throw new Error('No answer went out: use deliver(), or finish the response as n8n would');
+	return { status: response.statusCode, body: response.body ?? response.text, headers: response.headers };
+}
+
+export interface Outcome extends Answer {
+	/** The items of the run the delivery starts, or undefined when it starts none. */
+	items?: IDataObject[];
+}
+
+/** deliver(), summed up: the answer that went out and the run it started, if any. */
+export async function send(webhook: Webhook, setup: MockTriggerSetup, request: MockRequest): Promise<Outcome> {
+	const call = await deliver(webhook, setup, request);
+	return { ...answerOf(call), items: call.items };
 }

@@ -39,6 +39,8 @@ export { freePort, freePorts, tcpReachable } from './process-utils';
 export { queryN8nDatabase, runWithN8nModules } from './n8n-db';
 export type { DbRow } from './n8n-db';
 export { importAndPublish, installPackages, keepUserFolders, makeTempFolder } from './n8n-setup';
+export { QueueCluster, startQueueCluster } from './n8n-queue';
+export type { ProcessInfo, QueueClusterOptions } from './n8n-queue';
 export {
 	createDatabase,
 	DEFAULT_POSTGRES,
@@ -46,13 +48,12 @@ export {
 	deleteRedisKeys,
 	dropDatabase,
 	pgAvailable,
-	QueueCluster,
 	queueModeUnavailableReason,
 	queueModeUnavailableReasonSync,
 	redisAvailable,
-	startQueueCluster,
-} from './n8n-queue';
-export type { PostgresTarget, ProcessInfo, QueueClusterOptions, RedisTarget } from './n8n-queue';
+	type PostgresTarget,
+	type RedisTarget,
+} from './queue-services';
 
 const log = createLogger('n8n');
 

@@ -12,133 +12,34 @@
  * `start` and `worker` each run a task-runner broker on N8N_RUNNERS_BROKER_PORT (default 5679: one per process);
  * OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true (read from process.env) sends manual runs to workers too.
  *
+ * PostgreSQL and Redis themselves: queue-services.ts.
+ *
  * Which worker ran an execution: a worker logs `Worker started execution <id> (job <job>)` and
  * `Worker finished execution <id> (job <job>)` at info level (scaling/job-processor.js); see workerThatRan().
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 
 import { createLogger, seconds } from './logger';
-import { queryN8nDatabase, runWithN8nModules, type DbRow } from './n8n-db';
+import { queryN8nDatabase, type DbRow } from './n8n-db';
 import { apiKeyFor, N8nApiClient } from './n8n-api';
 import { DEFAULT_N8N_VERSION, ensureN8n, type N8nInstallation } from './n8n-install';
-import { importAndPublish, installPackages, keepUserFolders, makeTempFolder } from './n8n-setup';
-import { N8nProcess, n8nEnv, runN8nCli, type N8nRole } from './n8n-process';
+import { importAndPublish, installPackages, keepUserFolders } from './n8n-setup';
+import { N8nProcess, runN8nCli, type N8nRole } from './n8n-process';
 import type { CredentialJson, WorkflowJson } from './n8n-types';
-import { freePorts, pollUntil, tcpReachable, type RunResult } from './process-utils';
+import { pollUntil, type RunResult } from './process-utils';
+import { makeQueueProcess, planCluster } from './queue-layout';
+import {
+	createDatabase,
+	DEFAULT_POSTGRES,
+	DEFAULT_REDIS,
+	deleteRedisKeys,
+	dropDatabase,
+	queueModeUnavailableReason,
+	type PostgresTarget,
+	type RedisTarget,
+} from './queue-services';
 
 const log = createLogger('n8n-queue');
-
-export interface PostgresTarget {
-	host: string;
-	port: number;
-	user: string;
-	password: string;
-}
-
-export interface RedisTarget {
-	host: string;
-	port: number;
-}
-
-export const DEFAULT_POSTGRES: PostgresTarget = { host: '127.0.0.1', port: 5432, user: 'postgres', password: '' };
-export const DEFAULT_REDIS: RedisTarget = { host: '127.0.0.1', port: 6379 };
-
-/** True when PostgreSQL accepts a TCP connection (tests skip queue mode with a clear message otherwise). */
-export async function pgAvailable(target: PostgresTarget = DEFAULT_POSTGRES): Promise<boolean> {
-	return await tcpReachable(target.host, target.port, 1_000);
-}
-
-/** True when Redis accepts a TCP connection. */
-export async function redisAvailable(target: RedisTarget = DEFAULT_REDIS): Promise<boolean> {
-	return await tcpReachable(target.host, target.port, 1_000);
-}
-
-/** Why queue mode cannot run here, or undefined when PostgreSQL and Redis are both reachable. */
-export async function queueModeUnavailableReason(pg: PostgresTarget = DEFAULT_POSTGRES, redis: RedisTarget = DEFAULT_REDIS): Promise<string | undefined> {
-	const [pgUp, redisUp] = await Promise.all([pgAvailable(pg), redisAvailable(redis)]);
-	const missing = [pgUp ? '' : `PostgreSQL at ${pg.host}:${pg.port}`, redisUp ? '' : `Redis at ${redis.host}:${redis.port}`].filter(Boolean);
-	return missing.length > 0 ? `not reachable: ${missing.join(' and ')}` : undefined;
-}
-
-const TCP_PROBE_SCRIPT = `
-const net = require('node:net');
-const [host, port] = process.argv.slice(1);
-const socket = net.connect(Number(port), host);
-socket.setTimeout(1000);
-socket.on('connect', () => process.exit(0));
-socket.on('timeout', () => process.exit(1));
-socket.on('error', () => process.exit(1));
-`;
-
-function tcpReachableSync(host: string, port: number): boolean {
-	const result = spawnSync(process.execPath, ['-e', TCP_PROBE_SCRIPT, host, String(port)], { timeout: 5_000, stdio: 'ignore' });
-	return result.status === 0;
-}
-
-/**
- * Synchronous variant of queueModeUnavailableReason(), for choosing `describe` or `describe.skip` when a spec
- * file loads (jest has no asynchronous skip).
- */
-export function queueModeUnavailableReasonSync(pg: PostgresTarget = DEFAULT_POSTGRES, redis: RedisTarget = DEFAULT_REDIS): string | undefined {
-	const missing = [
-		tcpReachableSync(pg.host, pg.port) ? '' : `PostgreSQL at ${pg.host}:${pg.port}`,
-		tcpReachableSync(redis.host, redis.port) ? '' : `Redis at ${redis.host}:${redis.port}`,
-	].filter(Boolean);
-	return missing.length > 0 ? `not reachable: ${missing.join(' and ')}` : undefined;
-}
-
-const PG_SCRIPT = `
-const { Client } = require('pg');
-const input = JSON.parse(process.env.E2E_INPUT);
-(async () => {
-	const client = new Client({ ...input.target, database: 'postgres', connectionTimeoutMillis: 5000 });
-	await client.connect();
-	try { for (const sql of input.statements) await client.query(sql); } finally { await client.end(); }
-})().catch((error) => { process.stderr.write(String(error && error.message || error)); process.exit(1); });
-`;
-
-const REDIS_CLEANUP_SCRIPT = `
-const Redis = require('ioredis');
-const input = JSON.parse(process.env.E2E_INPUT);
-(async () => {
-	const redis = new Redis({ host: input.target.host, port: input.target.port, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000 });
-	await redis.connect();
-	let deleted = 0;
-	try {
-		for (const pattern of input.patterns) {
-			let cursor = '0';
-			do {
-				const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-				cursor = next;
-				if (keys.length > 0) deleted += await redis.del(...keys);
-			} while (cursor !== '0');
-		}
-	} finally { redis.disconnect(); }
-	process.stdout.write(String(deleted));
-})().catch((error) => { process.stderr.write(String(error && error.message || error)); process.exit(1); });
-`;
-
-function quoteIdentifier(name: string): string {
-	if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected database name ${name}`);
-	return `"${name}"`;
-}
-
-export async function createDatabase(installation: N8nInstallation, target: PostgresTarget, name: string): Promise<void> {
-	await runWithN8nModules(installation, PG_SCRIPT, { target, statements: [`CREATE DATABASE ${quoteIdentifier(name)}`] });
-}
-
-export async function dropDatabase(installation: N8nInstallation, target: PostgresTarget, name: string): Promise<void> {
-	await runWithN8nModules(installation, PG_SCRIPT, { target, statements: [`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`] });
-}
-
-/** Deletes every Redis key that contains `token` (all of a cluster's prefixes contain its unique token). */
-export async function deleteRedisKeys(installation: N8nInstallation, target: RedisTarget, token: string): Promise<number> {
-	const result = await runWithN8nModules(installation, REDIS_CLEANUP_SCRIPT, { target, patterns: [`*${token}*`] });
-	return Number(result.stdout.trim() || '0');
-}
 
 export interface QueueClusterOptions {
 	/** Tarball(s) from packPackage(), installed into every process's user folder. */
@@ -305,95 +206,6 @@ export class QueueCluster extends N8nApiClient {
 		else log.info(`user folders kept under ${this.rootFolder}`);
 		log.info(`cluster ${this.token} stopped in ${seconds(Date.now() - started)} (database dropped, ${deleted} Redis keys deleted)`);
 	}
-}
-
-function uniqueToken(): string {
-	return `n8n_e2e_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-}
-
-/** Where a cluster's processes live: names, ports, the shared queue-mode environment. */
-interface ClusterLayout {
-	/** The unique token in the bull prefix, the Redis key prefix and the database name. */
-	token: string;
-	rootFolder: string;
-	names: string[];
-	/** Per process: N8N_PORT, or the worker's health port. */
-	httpPorts: Map<string, number>;
-	/** Per process: the task-runner broker port. */
-	brokerPorts: Map<string, number>;
-	/** WEBHOOK_URL: the first webhook processor (or the main when there is none). */
-	webhookUrl: string;
-	sharedEnv: Record<string, string>;
-}
-
-/** Names the processes (main, worker-N, webhook-N), picks their ports and builds the shared environment. */
-async function planCluster(options: QueueClusterOptions, postgres: PostgresTarget, redis: RedisTarget): Promise<ClusterLayout> {
-	const token = uniqueToken();
-	const workerCount = options.workers ?? 2;
-	const webhookCount = options.webhookProcessors ?? 1;
-	const names = [
-		'main',
-		...Array.from({ length: workerCount }, (_, i) => `worker-${i + 1}`),
-		...Array.from({ length: webhookCount }, (_, i) => `webhook-${i + 1}`),
-	];
-	const ports = await freePorts(names.length * 2);
-	const httpPorts = new Map(names.map((name, i) => [name, ports[i * 2]]));
-	const brokerPorts = new Map(names.map((name, i) => [name, ports[i * 2 + 1]]));
-	const webhookPort = httpPorts.get(webhookCount > 0 ? 'webhook-1' : 'main') as number;
-	return {
-		token,
-		rootFolder: makeTempFolder('n8n-smartcar-queue-'),
-		names,
-		httpPorts,
-		brokerPorts,
-		webhookUrl: `http://127.0.0.1:${webhookPort}/`,
-		sharedEnv: queueEnv(token, postgres, redis, options),
-	};
-}
-
-/** The queue-mode environment every process (and the CLI) shares. */
-function queueEnv(token: string, postgres: PostgresTarget, redis: RedisTarget, options: QueueClusterOptions): Record<string, string> {
-	return {
-		EXECUTIONS_MODE: 'queue',
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: postgres.host,
-		DB_POSTGRESDB_PORT: String(postgres.port),
-		DB_POSTGRESDB_USER: postgres.user,
-		DB_POSTGRESDB_PASSWORD: postgres.password,
-		DB_POSTGRESDB_DATABASE: token,
-		QUEUE_BULL_REDIS_HOST: redis.host,
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		QUEUE_BULL_PREFIX: `${token}_bull`,
-		N8N_REDIS_KEY_PREFIX: token,
-		N8N_CACHE_REDIS_KEY_PREFIX: `${token}_cache`,
-		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: String(options.offloadManualExecutions ?? true),
-		N8N_DISABLE_PRODUCTION_MAIN_PROCESS: String(options.disableMainWebhooks ?? false),
-	};
-}
-
-/** One process of the cluster (not started): its user folder, environment and arguments. */
-function makeQueueProcess(
-	layout: ClusterLayout,
-	installation: N8nInstallation,
-	options: QueueClusterOptions,
-	name: string,
-	role: N8nRole,
-): N8nProcess {
-	const userFolder = join(layout.rootFolder, name);
-	mkdirSync(userFolder, { recursive: true });
-	const httpPort = layout.httpPorts.get(name) as number;
-	const roleEnv: Record<string, string> =
-		role === 'worker' ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(httpPort) } : {};
-	const env = n8nEnv({
-		installation,
-		userFolder,
-		port: httpPort,
-		brokerPort: layout.brokerPorts.get(name) as number,
-		webhookUrl: layout.webhookUrl,
-		extraEnv: { ...layout.sharedEnv, ...roleEnv, ...options.extraEnv, ...options.roleEnv?.[role] },
-	});
-	const args = role === 'worker' ? [`--concurrency=${options.workerConcurrency ?? 10}`] : [];
-	return new N8nProcess({ name, role, installation, userFolder, env, httpPort, args });
 }
 
 /**

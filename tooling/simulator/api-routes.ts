@@ -6,19 +6,8 @@ import { randomUUID } from 'crypto';
 
 import { listConnections, type ConnectionsShape, type NextLinkForm } from './connections';
 import { errorResponse, errorSpecs, type ErrorForm, type ErrorSpec } from './errors';
-import {
-	deleteUser,
-	findConnection,
-	findSignal,
-	findVehicle,
-	isConnected,
-	isElectric,
-	setChargeLimit,
-	setCharging,
-	setLocked,
-	type Fleet,
-	type SimVehicle,
-} from './fleet';
+import { isElectric, type Fleet, type SimVehicle } from './fleet';
+import { deleteUser, findConnection, findSignal, findVehicle, isConnected, setChargeLimit, setCharging, setLocked } from './fleet-state';
 import { decodeSegments, type Reply, type RequestContext } from './http-utils';
 import { isJsonObject, tryParseJson, type JsonObject } from './json';
 import { commandPermission, lacksPermission, permissionDenied, signalPermission, VEHICLE_INFO_PERMISSION, withoutPermission } from './permissions';

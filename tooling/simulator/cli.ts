@@ -8,7 +8,7 @@
  * subscribed to it (through the Management API, or every vehicle with --auto-subscribe), as Smartcar sends them.
  */
 import type { Fleet } from './fleet';
-import { vehiclesOf } from './fleet';
+import { vehiclesOf } from './fleet-state';
 import { DEFAULT_WEBHOOK_ID } from './management-store';
 import { describeRateLimit, validateRateLimit, type RateLimit } from './rate-limits';
 import { startSimulator, type Simulator } from './server';

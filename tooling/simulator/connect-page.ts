@@ -4,7 +4,7 @@
  * (redirecting with `user_id` and `state`) and a "deny" link (redirecting with `error=access_denied`).
  */
 import type { Fleet } from './fleet';
-import { vehiclesOf } from './fleet';
+import { vehiclesOf } from './fleet-state';
 import type { Reply } from './http-utils';
 
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

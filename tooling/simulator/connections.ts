@@ -5,7 +5,7 @@
  */
 import { errorSpecs, type ErrorSpec } from './errors';
 import type { Fleet, SimConnection, VehicleMode } from './fleet';
-import { findVehicle } from './fleet';
+import { findVehicle } from './fleet-state';
 import type { JsonObject } from './json';
 import { connectionItemShapeA, connectionResource } from './render';
 

@@ -1,20 +1,18 @@
 /**
  * Delivering events the way Smartcar does: a vehicle's VEHICLE_STATE / VEHICLE_ERROR goes to a webhook only when the
  * webhook is enabled and the vehicle is subscribed to it, to the webhook's callback URI, signed with the simulator's
- * management token, with the webhook's id and name in `meta`. `sendWebhook` (webhooks.ts) is the raw HTTP POST under
+ * management token, with the webhook's id and name in `meta`. `sendWebhook` (webhook-http.ts) is the raw HTTP POST under
  * it, for specs that act as Smartcar's sender directly (forged signatures, replays).
  */
 import type { SimWebhook } from './management-store';
 import { DEFAULT_WEBHOOK_ID } from './management-store';
 import type { Simulator } from './server';
+import { sendWebhook, type SendWebhookOptions, type WebhookResponse } from './webhook-http';
 import {
-	sendWebhook,
 	vehicleErrorPayload,
 	vehicleStatePayload,
-	type SendWebhookOptions,
 	type VehicleErrorOptions,
 	type VehicleStateOptions,
-	type WebhookResponse,
 } from './webhooks';
 import type { JsonObject } from './json';
 

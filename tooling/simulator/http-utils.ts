@@ -107,3 +107,25 @@ export class Delays {
 		this.pending.clear();
 	}
 }
+
+/** The request as the routes see it, its body read (or 'too-large' past the limit). */
+export async function readContext(request: IncomingMessage, requestId: string): Promise<RequestContext | 'too-large'> {
+	const url = new URL(request.url ?? '/', 'http://simulator.invalid');
+	let rawBody: Buffer;
+	try {
+		rawBody = await readBody(request);
+	} catch (error: unknown) {
+		if (error instanceof BodyTooLargeError) return 'too-large';
+		rawBody = Buffer.alloc(0);
+	}
+	return {
+		method: (request.method ?? 'GET').toUpperCase(),
+		path: url.pathname,
+		params: url.searchParams,
+		headers: request.headers,
+		userId: headerValue(request.headers, 'sc-user-id'),
+		token: bearerToken(request.headers),
+		rawBody,
+		requestId,
+	};
+}

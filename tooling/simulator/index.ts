@@ -12,8 +12,22 @@ export {
 export {
 	createFleet,
 	demoFleet,
-	tick,
 	seededUuid,
+	isElectric,
+	hasFuel,
+	MAX_FLEET_VEHICLES,
+	type Fleet,
+	type FleetSpec,
+	type FleetUserSpec,
+	type PowertrainType,
+	type VehicleMode,
+	type TimestampForm,
+	type SimUser,
+	type SimVehicle,
+	type SimConnection,
+} from './fleet';
+export {
+	tick,
 	findUser,
 	findVehicle,
 	findConnection,
@@ -29,38 +43,28 @@ export {
 	setLocked,
 	setCharging,
 	setChargeLimit,
-	isElectric,
-	hasFuel,
-	MAX_FLEET_VEHICLES,
-	type Fleet,
-	type FleetSpec,
-	type FleetUserSpec,
-	type PowertrainType,
-	type VehicleMode,
-	type TimestampForm,
-	type SimUser,
-	type SimVehicle,
-	type SimConnection,
-} from './fleet';
+} from './fleet-state';
 export { setPermissions, signalPermission, commandPermission } from './permissions';
 export { CODES, signalDefinition, type SimSignal, type SignalStatus, type SignalError, type SignalStatusValue } from './signals';
 export {
 	signBody,
 	challengeAnswer,
 	isValidVerifyAnswer,
+	newDelivery,
+	sendWebhook,
+	type SendWebhookOptions,
+	type WebhookResponse,
+} from './webhook-http';
+export {
 	verifyPayload,
 	vehicleStatePayload,
 	vehicleErrorPayload,
-	newDelivery,
-	sendWebhook,
 	type WebhookForm,
 	type WebhookMode,
 	type TriggerType,
 	type VehicleErrorKind,
 	type VehicleStateOptions,
 	type VehicleErrorOptions,
-	type SendWebhookOptions,
-	type WebhookResponse,
 } from './webhooks';
 export {
 	DEFAULT_WEBHOOK_ID,

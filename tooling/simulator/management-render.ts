@@ -4,7 +4,7 @@
  */
 import { errorSpecs, type ErrorSpec } from './errors';
 import type { Fleet } from './fleet';
-import { findVehicle } from './fleet';
+import { findVehicle } from './fleet-state';
 import type { JsonObject, JsonValue } from './json';
 import type { SimSubscription, SimWebhook } from './management-store';
 import { signalDefinition } from './signals';

@@ -5,7 +5,7 @@
  */
 import { errorResponse, errorSpecs, type ErrorSpec } from './errors';
 import type { Fleet, VehicleMode } from './fleet';
-import { findVehicle } from './fleet';
+import { findVehicle } from './fleet-state';
 import { decodeSegments, type Reply, type RequestContext } from './http-utils';
 import { isJsonObject, tryParseJson } from './json';
 import { pagedBody, readPage, subscriptionResource, webhookResource } from './management-render';

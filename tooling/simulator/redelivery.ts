@@ -6,7 +6,7 @@
  * consider it delivered.
  */
 import type { JsonObject } from './json';
-import { sendWebhook } from './webhooks';
+import { sendWebhook } from './webhook-http';
 
 export interface PlannedEvent {
 	/** The trigger's production URL. */

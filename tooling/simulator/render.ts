@@ -2,7 +2,7 @@
  * Renders fleet objects as Smartcar v3 JSON:API resources, as in Smartcar's Vehicle API v3 reference.
  */
 import type { Fleet, SimConnection, SimVehicle, TimestampForm } from './fleet';
-import { findVehicle } from './fleet';
+import { findVehicle } from './fleet-state';
 import type { JsonObject, JsonValue } from './json';
 import type { SignalStatus, SimSignal } from './signals';
 

@@ -8,14 +8,8 @@ import { randomBytes } from 'crypto';
 
 import { deliverableVehicleIds, deliverVehicleError, deliverVehicleState } from './delivery';
 import type { Simulator } from './server';
-import {
-	isValidVerifyAnswer,
-	sendWebhook,
-	verifyPayload,
-	type VehicleErrorKind,
-	type VehicleStateOptions,
-	type WebhookResponse,
-} from './webhooks';
+import { isValidVerifyAnswer, sendWebhook, type WebhookResponse } from './webhook-http';
+import { verifyPayload, type VehicleErrorKind, type VehicleStateOptions } from './webhooks';
 
 type Variant = Pick<VehicleStateOptions, 'form' | 'signalTimestamps' | 'triggerStyle'>;
 
