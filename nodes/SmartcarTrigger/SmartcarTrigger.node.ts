@@ -1,6 +1,7 @@
 import type {
 	IHookFunctions,
 	INodeParameters,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookDescription,
@@ -15,6 +16,8 @@ import {
 	CHECK_ON_PUBLISH_DESCRIPTION,
 	CONNECT_REDIRECT_NOTICE,
 	EXPECTED_STATE_NOTICE,
+	EXPECTED_STATE_OPTIONAL_DESCRIPTION,
+	EXPECTED_STATE_REQUIRED_DESCRIPTION,
 	SUBSCRIPTION_NOTICE,
 	VEHICLE_EVENTS_NOTICE,
 } from './setup-texts';
@@ -83,6 +86,87 @@ const connectRedirectOnly = { show: { trigger: ['connectRedirect'] } };
  */
 const credentialShown = { hide: { stateCheck: ['expectedValue', 'none'] } };
 
+/** Connect Redirect's onward pages (Options), the same in every version. */
+const onwardRedirectOptions: INodeProperties[] = [
+	{
+		displayName: 'Failure Redirect URL',
+		name: 'failureRedirectUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. https://example.com/connect-failed',
+		description: 'Send the driver here when Connect failed; by default a short page explains it',
+	},
+	{
+		displayName: 'Success Redirect URL',
+		name: 'successRedirectUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. https://example.com/connected',
+		description: 'Send the driver here after connecting; by default a short confirmation page is shown',
+	},
+];
+
+/**
+ * Connect Redirect's Options. Versions 1 and 2 hold Expected State here (`redirectOptions.expectedState`, as saved
+ * workflows have it); from version 3 on it is a field of its own under Check State.
+ */
+const redirectOptionsFields: INodeProperties[] = [
+	{
+		displayName: 'Options',
+		name: 'redirectOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { '@version': [1, 2], trigger: ['connectRedirect'] } },
+		options: [
+			{
+				displayName: 'Expected State',
+				name: 'expectedState',
+				type: 'string',
+				default: '',
+				description:
+					'Only accept redirects whose State value (the one set in Get Authorization URL, not the signed text in the link) equals this; others are rejected and do not start the workflow. Required for Check State: Expected Value Only.',
+			},
+			...onwardRedirectOptions,
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'redirectOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 3 } }], trigger: ['connectRedirect'] } },
+		options: onwardRedirectOptions,
+	},
+];
+
+/**
+ * Version 3: Expected State right under Check State, required for Expected Value Only (the only check there) and
+ * optional for Signed (compared with the signed State value). One parameter name, `expectedState`, in both.
+ */
+const expectedStateFields: INodeProperties[] = [
+	{
+		displayName: 'Expected State',
+		name: 'expectedState',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. campaign-7',
+		description: EXPECTED_STATE_REQUIRED_DESCRIPTION,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 3 } }], trigger: ['connectRedirect'], stateCheck: ['expectedValue'] } },
+	},
+	{
+		displayName: 'Expected State',
+		name: 'expectedState',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. campaign-7',
+		description: EXPECTED_STATE_OPTIONAL_DESCRIPTION,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 3 } }], trigger: ['connectRedirect'], stateCheck: ['signed'] } },
+	},
+];
+
 export class SmartcarTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Smartcar Trigger',
@@ -92,8 +176,10 @@ export class SmartcarTrigger implements INodeType {
 		// Version 2 behaves exactly like version 1. n8n evaluates `$parameter.options.binaryData` with its expression
 		// engine for every request to a version-1 trigger (n8n's Webhook node v1 had that option); from version 2 on it
 		// does not, which costs less CPU per delivery. Workflows saved with version 1 keep it; new nodes get version 2.
-		version: [1, 2],
-		defaultVersion: 2,
+		// Version 3 shows Connect Redirect's Expected State as a field right under Check State (versions 1 and 2 keep it
+		// in Options, where saved workflows have it).
+		version: [1, 2, 3],
+		defaultVersion: 3,
 		subtitle: '={{ $parameter["trigger"] === "connectRedirect" ? "Connect redirect" : "Vehicle events" }}',
 		description: 'Starts the workflow on Smartcar webhooks (vehicle state and errors) or when a driver returns from Smartcar Connect',
 		defaults: { name: 'Smartcar Trigger' },
@@ -238,7 +324,7 @@ export class SmartcarTrigger implements INodeType {
 						name: 'Expected Value Only',
 						value: 'expectedValue',
 						description:
-							'For Connect links built outside n8n: only the Expected State option is compared. Anyone who knows one link can forge other users\' redirects, and replays are accepted.',
+							'For Connect links built outside n8n: only Expected State is compared. Anyone who knows one link can forge other users\' redirects, and replays are accepted.',
 					},
 					{
 						name: 'None',
@@ -255,42 +341,10 @@ export class SmartcarTrigger implements INodeType {
 				name: 'expectedStateNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { show: { trigger: ['connectRedirect'], stateCheck: ['expectedValue'] } },
+				displayOptions: { show: { '@version': [1, 2], trigger: ['connectRedirect'], stateCheck: ['expectedValue'] } },
 			},
-			{
-				displayName: 'Options',
-				name: 'redirectOptions',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				displayOptions: connectRedirectOnly,
-				options: [
-					{
-						displayName: 'Expected State',
-						name: 'expectedState',
-						type: 'string',
-						default: '',
-						description:
-							'Only accept redirects whose State value (the one set in Get Authorization URL, not the signed text in the link) equals this; others are rejected and do not start the workflow. Required for Check State: Expected Value Only.',
-					},
-					{
-						displayName: 'Failure Redirect URL',
-						name: 'failureRedirectUrl',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/connect-failed',
-						description: 'Send the driver here when Connect failed; by default a short page explains it',
-					},
-					{
-						displayName: 'Success Redirect URL',
-						name: 'successRedirectUrl',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/connected',
-						description: 'Send the driver here after connecting; by default a short confirmation page is shown',
-					},
-				],
-			},
+			...expectedStateFields,
+			...redirectOptionsFields,
 		],
 	};
 

@@ -8,6 +8,7 @@ import { admit, checkState, type RejectedState, type StateCheck } from './redire
 interface RedirectOptions {
 	successRedirectUrl?: string;
 	failureRedirectUrl?: string;
+	/** Versions 1 and 2 only (version 3 has a field of its own). */
 	expectedState?: string;
 }
 
@@ -29,6 +30,15 @@ function reject(context: IWebhookFunctions, rejection: RejectedState): IWebhookR
 function stateCheckOf(context: IWebhookFunctions): StateCheck {
 	const mode = context.getNodeParameter('stateCheck', 'signed');
 	return mode === 'expectedValue' || mode === 'none' ? mode : 'signed';
+}
+
+/**
+ * The Expected State to compare with, or undefined when none is set: from version 3 on the field under Check State;
+ * in versions 1 and 2 the entry of Options, as saved workflows have it.
+ */
+function expectedStateOf(context: IWebhookFunctions, options: RedirectOptions): string | undefined {
+	const value = context.getNode().typeVersion >= 3 ? context.getNodeParameter('expectedState', '') : options.expectedState;
+	return asString(value)?.trim() || undefined;
 }
 
 /** The redirect's result fields (who connected, or why not), `year` as a number when it is one. */
@@ -72,7 +82,7 @@ export async function receiveConnectRedirect(this: IWebhookFunctions): Promise<I
 		return reject(this, { ok: false, status: 400, title: 'Link not valid', message: 'This address was opened with a user ID Smartcar does not issue.' });
 	}
 
-	const expected = asString(options.expectedState)?.trim() || undefined;
+	const expected = expectedStateOf(this, options);
 	const state = await checkState(this, stateCheckOf(this), text('state'), expected);
 	if (!state.ok) return reject(this, state);
 	const refused = state.link === undefined ? undefined : admit(this, state.link, userId !== null);

@@ -28,9 +28,17 @@ export const CONNECT_REDIRECT_NOTICE =
 	`${PUBLISH} this workflow so its <b>Production URL</b> above answers, and use that URL as a Redirect URI in the Smartcar Dashboard and in Connect → Get Authorization URL. ` +
 	'Select the <b>same Smartcar credential</b> there and here: its links carry a signed state that only that credential can check. The driver\'s user ID arrives here as <code>userId</code>, your State value as <code>state</code>.';
 
-/** Beside Check State when it is Expected Value Only: that check needs Options → Expected State. */
+/** Versions 1 and 2, beside Check State when it is Expected Value Only: that check needs Options → Expected State. */
 export const EXPECTED_STATE_NOTICE =
 	'Expected Value Only compares the redirect\'s State with <b>Expected State</b>: add it below under <b>Options</b> → <b>Expected State</b>. Until it is set, every redirect is refused with a "not set up" page.';
+
+/** Version 3's Expected State under Check State: Expected Value Only. */
+export const EXPECTED_STATE_REQUIRED_DESCRIPTION =
+	'The State value your Connect links carry (the <code>state</code> parameter of a link built outside n8n, or the State set in Get Authorization URL). A redirect with any other State gets an error page and starts nothing.';
+
+/** Version 3's Expected State under Check State: Signed. */
+export const EXPECTED_STATE_OPTIONAL_DESCRIPTION =
+	'Optional: accept only links whose State value (the one set in Get Authorization URL, not the signed text in the link) equals this. Others get an error page and start nothing.';
 
 /** Options → Check Smartcar Webhook on Publish. */
 export const CHECK_ON_PUBLISH_DESCRIPTION =

@@ -1,7 +1,7 @@
 /**
  * Connect links in n8n 2.41.1 queue mode (PostgreSQL + Redis, one main, one worker, two webhook processors): what
  * "a link works once" holds across processes, asserted where the package promises it and measured where n8n gives a
- * node no lock (the README's Connect Redirect section quotes the measured rows).
+ * node no lock (docs/smartcar-trigger.md, Connect Redirect, quotes the measured rows).
  *
  * Asserted: on one webhook processor a link runs once (also five redirects at once); a link used at webhook-1 is
  * refused at webhook-2 once its run finished; error redirects spread over both processors, one at a time, stop at 5.

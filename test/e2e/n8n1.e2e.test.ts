@@ -3,8 +3,9 @@
  * credential's preAuthentication, action runs, Smartcar's error answers read the same as on 2.x (429 retried after
  * retry-after, 409 and a wrong secret with Smartcar's own words, a 502 command sent once), the token renewed after
  * expiry, the trigger's VERIFY and a signed event, the bodies n8n hands the trigger (422 for malformed JSON, the raw
- * bytes of text/plain and octet-stream events, 404 for a POST to a GET trigger), and the signed Connect round trip (a
- * link works only at its own Connect Redirect trigger).
+ * bytes of text/plain and octet-stream events, 404 for a POST to a GET trigger), the signed Connect round trip (a
+ * link works only at its own Connect Redirect trigger), and a version-3 trigger's Expected State field (Check State:
+ * Expected Value Only).
  *
  * n8n-workflow 1.x's NodeApiError drops an Error cause (2.x keeps it), so the status, headers and network code of a
  * failed request are not in what n8n's HTTP helper throws on 1.x: the transport reads answers itself.
@@ -56,6 +57,9 @@ const REDIRECT_ID = randomUUID();
 /** A second Connect Redirect trigger with the same credential: links made for the first must not work there. */
 const SECOND_REDIRECT_ID = randomUUID();
 const LAST_NODE_ID = randomUUID();
+/** A version-3 Connect Redirect trigger (what new triggers get): Expected Value Only, Expected State under Check State. */
+const EXPECTED_ID = randomUUID();
+const EXPECTED_STATE = `campaign-${suffix}`;
 const WF = {
 	signals: 'n8n1ScSignals',
 	signalsV2: 'n8n1ScSignalsV2',
@@ -65,6 +69,7 @@ const WF = {
 	trigger: 'n8n1ScTrigger',
 	redirect: 'n8n1ScRedirect',
 	secondRedirect: 'n8n1ScRedirect2',
+	expected: 'n8n1ScRedirectV3',
 	lastNode: 'n8n1ScLastNode',
 	httpLock: 'n8n1ScHttpLock',
 };
@@ -72,8 +77,8 @@ const PATH = { signals: 'sc1-signals', signalsV2: 'sc1-signals-v2', lock: 'sc1-l
 /** The highest HTTP Request version n8n-nodes-base 1.123.81 offers. */
 const HTTP_REQUEST_1X_VERSION = 4.3;
 
-/** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed) on `/webhook/<id>/webhook`. */
-function redirectWorkflow(id: string, webhookId: string): WorkflowJson {
+/** Only a Smartcar Trigger in Connect Redirect mode (Check State: Signed, or `parameters`) on `/webhook/<id>/webhook`. */
+function redirectWorkflow(id: string, webhookId: string, version = 1, parameters: Record<string, unknown> = { stateCheck: 'signed' }): WorkflowJson {
 	return {
 		id,
 		name: 'n8n 1.x connect redirect',
@@ -82,10 +87,10 @@ function redirectWorkflow(id: string, webhookId: string): WorkflowJson {
 				id: randomUUID(),
 				name: 'Driver connected',
 				type: SMARTCAR_TRIGGER_TYPE,
-				typeVersion: 1,
+				typeVersion: version,
 				position: [0, 0],
 				webhookId,
-				parameters: { trigger: 'connectRedirect', stateCheck: 'signed', redirectOptions: {} },
+				parameters: { trigger: 'connectRedirect', ...parameters, redirectOptions: {} },
 				credentials: { smartcarApi: CREDENTIAL },
 			},
 		],
@@ -142,6 +147,7 @@ function workflows(redirectUri: string, apiBaseUrl: string, recorderUrl: string)
 		triggerWorkflow({ id: WF.trigger, webhookId: TRIGGER_ID, credential: CREDENTIAL }),
 		redirectWorkflow(WF.redirect, REDIRECT_ID),
 		redirectWorkflow(WF.secondRedirect, SECOND_REDIRECT_ID),
+		redirectWorkflow(WF.expected, EXPECTED_ID, 3, { stateCheck: 'expectedValue', expectedState: EXPECTED_STATE }),
 		lastNodeWorkflow(recorderUrl),
 		httpRequestWorkflow({ id: WF.httpLock, path: PATH.httpLock, credential: CREDENTIAL, apiBaseUrl, lock: true, typeVersion: HTTP_REQUEST_1X_VERSION }),
 	];
@@ -179,7 +185,7 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		const all = workflows(`http://127.0.0.1:${port}/webhook/${triggerPath(REDIRECT_ID)}`, sim.apiBaseUrl, recorder.url);
 		n8n = await startN8n({ n8nVersion: N8N_1X_VERSION, port, packageTgz: tgz, credentials, workflows: all, publish: all.map((workflow) => workflow.id) });
 		for (const path of [...Object.values(PATH), triggerPath(TRIGGER_ID), triggerPath(LAST_NODE_ID)]) await n8n.waitForWebhook(path, { timeoutMs: 120_000 });
-		for (const id of [REDIRECT_ID, SECOND_REDIRECT_ID]) await n8n.waitForWebhook(triggerPath(id), { method: 'GET', timeoutMs: 120_000 });
+		for (const id of [REDIRECT_ID, SECOND_REDIRECT_ID, EXPECTED_ID]) await n8n.waitForWebhook(triggerPath(id), { method: 'GET', timeoutMs: 120_000 });
 		log.info(`n8n ${N8N_1X_VERSION} ready: ${JSON.stringify(n8n.timings)}`);
 	}, 20 * 60_000);
 
@@ -345,5 +351,14 @@ describe(`n8n-nodes-smartcar in a real n8n ${N8N_1X_VERSION}`, () => {
 		expect({ status: elsewhere.status, page: String(elsewhere.data).includes('<h1>Link not valid</h1>') }).toEqual({ status: 400, page: true });
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		expect(await n8n.listExecutions(WF.secondRedirect)).toHaveLength(0);
+	});
+
+	it('a version-3 trigger checked by Expected Value Only compares the State with its Expected State field', async () => {
+		const url = n8n.webhookUrl(triggerPath(EXPECTED_ID));
+		expect((await http.get(`${url}?user_id=${userId}&state=other`)).status).toBe(400);
+		const right = await http.get(`${url}?user_id=${userId}&state=${EXPECTED_STATE}`);
+		expect({ status: right.status, page: String(right.data).includes('Vehicle connected') }).toEqual({ status: 200, page: true });
+		const executions = await n8n.waitForExecutions(WF.expected, 1, 60_000);
+		expect(executions.map((execution) => nodeOutput(execution, 'Driver connected'))).toEqual([[{ userId, state: EXPECTED_STATE }]]);
 	});
 });

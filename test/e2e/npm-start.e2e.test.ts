@@ -5,7 +5,9 @@
  * onboards a driver as the banner says (the onboarding URL's Connect link, approved on the simulator's Connect page),
  * sees the onboarding workflow subscribe every vehicle of the driver (n8n's public API, with the API key kept in the
  * playground user folder) and the simulator then send a vehicle of that driver its first event, which starts the
- * low battery alert, then presses Ctrl-C
+ * low battery alert; then walks the README's quick start, steps 5 to 8, as a builder does in the editor
+ * (test/e2e/fixtures/quick-start.ts: a Connect Redirect trigger published, a Connect link in Simulated mode approved as
+ * the simulated-mode driver, Signal → Get, Subscription → Subscribe until the vehicle's first event), then presses Ctrl-C
  * (SIGINT to its process group, as a terminal does) and checks that n8n (its process group, task runner included)
  * and the simulator are gone.
  *
@@ -19,6 +21,7 @@ import { createLogger, seconds } from '../../tooling/n8n/logger';
 import { apiKeyFor } from '../../tooling/n8n/n8n-api';
 import { N8nApiClient, cacheRoot, http, nodeOutput, tcpReachable, type ExecutionDetail } from '../../tooling/n8n/n8n-instance';
 import { demoFleet, vehiclesOf } from '../../tooling/simulator';
+import { walkQuickStart } from './fixtures/quick-start';
 
 const log = createLogger('npm-start');
 const REPO = join(__dirname, '..', '..');
@@ -161,6 +164,24 @@ async function expectEventsOnlyAfterOnboarding(out: () => string, editorUrl: str
 	expect(nodeOutput(alert, 'Smartcar Trigger').every((item) => item.userId === userId && driverVehicles.includes(String(item.vehicleId)))).toBe(true);
 }
 
+/**
+ * The README's quick start, steps 5 to 8, against the playground: the simulated-mode driver connects through a
+ * Connect Redirect trigger of the builder's own, their electric car's state of charge is read, and subscribing it to
+ * the simulator's webhook makes its first event start the low battery alert.
+ */
+async function expectQuickStartWorks(out: () => string, editorUrl: string): Promise<void> {
+	const started = Date.now();
+	const carol = demoFleet().users.find((user) => user.name === 'Carol (simulated mode)');
+	const api = await playgroundApi(editorUrl);
+	const walked = await walkQuickStart({ editorUrl, api, output: out, driverName: 'Carol (simulated mode)', waitUntil });
+	log.info(`quick start walked in ${seconds(Date.now() - started)}: state of charge ${String(walked.stateOfCharge.value)} %`);
+	expect(walked.userId).toBe(carol?.id);
+	expect(walked.stateOfCharge).toEqual(expect.objectContaining({ code: 'tractionbattery-stateofcharge', unit: 'percent', status: 'SUCCESS', value: expect.any(Number) }));
+	expect(walked.subscribed).toEqual(expect.objectContaining({ status: 'active', vehicleId: walked.vehicleId, userId: carol?.id }));
+	expect(walked.event.length).toBeGreaterThan(0);
+	expect(walked.event.every((item) => item.userId === carol?.id && item.vehicleId === walked.vehicleId)).toBe(true);
+}
+
 const busy = otherPlaygrounds();
 if (busy.length > 0) log.warn(`another scripts/start.ts is running (PID ${busy.join(', ')}); skipping the npm start smoke test`);
 const describeUnlessBusy = busy.length > 0 ? describe.skip : describe;
@@ -179,7 +200,7 @@ describeUnlessBusy('npm start (scripts/start.ts)', () => {
 		if (n8nPid !== undefined && alive(n8nPid, true)) process.kill(-n8nPid, 'SIGKILL');
 	}, 2 * STOP_TIMEOUT_MS);
 
-	it('starts the playground, serves the fleet report, and Ctrl-C stops n8n and the simulator', async () => {
+	it('starts the playground, serves the fleet report, onboards a driver, walks the README\'s quick start, and Ctrl-C stops n8n and the simulator', async () => {
 		const started = Date.now();
 		child = spawn('npx', ['ts-node', '--transpile-only', 'scripts/start.ts'], { cwd: REPO, env: childEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 		const spawned = child;
@@ -219,6 +240,7 @@ describeUnlessBusy('npm start (scripts/start.ts)', () => {
 
 
 		await expectEventsOnlyAfterOnboarding(() => output, String(editorUrl));
+		await expectQuickStartWorks(() => output, String(editorUrl));
 
 		// Ctrl-C: SIGINT to the foreground process group (npx, ts-node and start.ts).
 		const pid = spawned.pid as number;

@@ -13,7 +13,7 @@
  *      processors: a resend after the first run finished, concurrent deliveries to both, and a burst of distinct
  *      events followed by resends to the other processor are measured and reported.
  *
- * Every figure is printed (console.log) as a small table; the README's "Running at scale" section quotes them.
+ * Every figure is printed (console.log) as a small table; docs/scaling.md ("Measured in queue mode") quotes them.
  * Skipped, with a line saying why, when PostgreSQL or Redis is not reachable.
  */
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -64,11 +64,11 @@ test('the public-URL variable is named for both majors wherever it is named', ()
 	expect(named.filter(([, text]) => !text.includes('N8N_WEBHOOK_URL (WEBHOOK_URL on n8n 1.x)'))).toEqual([]);
 });
 
-test('Connect Redirect: the notice says to publish, and Expected Value Only shows the Expected State notice right below Check State', () => {
+test('Connect Redirect: the notice says to publish, and Expected Value Only shows the Expected State notice right below Check State (versions 1 and 2; version 3 shows the field there: expected-state-version.test.ts)', () => {
 	expect(notice('connectRedirectNotice').displayName).toMatch(/^<b>Publish<\/b> \(<b>Active<\/b> on n8n 1\.x\) this workflow so its <b>Production URL<\/b> above answers/);
 	const names = trigger.properties.map((property) => property.name);
 	expect(names.indexOf('expectedStateNotice')).toBe(names.indexOf('stateCheck') + 1);
-	expect(notice('expectedStateNotice').displayOptions).toEqual({ show: { trigger: ['connectRedirect'], stateCheck: ['expectedValue'] } });
+	expect(notice('expectedStateNotice').displayOptions).toEqual({ show: { '@version': [1, 2], trigger: ['connectRedirect'], stateCheck: ['expectedValue'] } });
 	expect(notice('expectedStateNotice').displayName).toContain('<b>Options</b> → <b>Expected State</b>');
 });
 
