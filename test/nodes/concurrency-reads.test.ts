@@ -203,16 +203,23 @@ describe('state changes and stops', () => {
 		const store = credentialStore(sim, { apiBaseUrl: probe.apiBaseUrl });
 		const items = vehicleIds.slice(0, 60).map((vehicleId) => ({ vehicleId }));
 
+		let arrivedAtStop = Number.NaN;
+		const snapshot = setTimeout(() => (arrivedAtStop = probe.forwarded), 250);
 		const result = await runSmartcar(readSignals({ requestsInFlight: 4 }), { store, items, cancelAfterMs: 250, onError: 'continueRegularOutput' });
-		const sentWhenStopped = probe.forwarded;
+		clearTimeout(snapshot);
+		// A request written just before the stop can reach the probe after the run ended on a loaded machine (CI saw
+		// one arrive late): wait, then count what arrived.
 		await new Promise((resolve) => setTimeout(resolve, 400));
 
 		expect(result.run.status).toBe('canceled');
 		const output = result.items('Smartcar');
 		expect(output.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		const neverStarted = output.filter((item, index) => item.json.error === `The execution was stopped before item ${index} ran`);
-		expect(neverStarted.length).toBeGreaterThanOrEqual(60 - 16);
-		expect(sentWhenStopped).toBeLessThanOrEqual(16);
-		expect(probe.forwarded).toBe(sentWhenStopped);
+		const started = items.length - neverStarted.length;
+		expect(started).toBeLessThanOrEqual(16);
+		// Every request comes from an item started before the stop: at most one per started item, and at most the four
+		// that were in flight at the stop arrive after it.
+		expect(probe.forwarded).toBeLessThanOrEqual(started);
+		expect(probe.forwarded).toBeLessThanOrEqual(arrivedAtStop + 4);
 	});
 });
