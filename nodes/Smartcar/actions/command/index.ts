@@ -2,12 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { userIdFields, vehicleIdField } from '../id-fields';
-import type { SmartcarResource } from '../operation.type';
-import * as lock from './lock.operation';
-import * as setChargeLimit from './set-charge-limit.operation';
-import * as startCharge from './start-charge.operation';
-import * as stopCharge from './stop-charge.operation';
-import * as unlock from './unlock.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as lock } from './lock.operation';
+import { operation as setChargeLimit } from './set-charge-limit.operation';
+import { operation as startCharge } from './start-charge.operation';
+import { operation as stopCharge } from './stop-charge.operation';
+import { operation as unlock } from './unlock.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -32,7 +32,7 @@ const operation: INodeProperties = {
 
 const shared = updateDisplayOptions({ show: { resource: ['command'] } }, [...userIdFields(true), vehicleIdField]);
 
-export const command: SmartcarResource = {
+export const command = {
 	description: [operation, ...shared, ...setChargeLimit.description],
 	operations: { lock, unlock, startCharge, stopCharge, setChargeLimit },
-};
+} satisfies SmartcarResource;

@@ -6,6 +6,7 @@ import { DEFAULT_PERMISSIONS, PERMISSIONS } from '../../../shared/permissions';
 import type { SmartcarClient } from '../../../shared/transport';
 import { checkWholeNumber } from '../validation';
 import { versioned } from '../versions';
+import { defineOperation } from '../operation';
 
 /** How long a Connect link works by default: a week, because links go out by email. */
 const DEFAULT_LINK_EXPIRY_HOURS = 168;
@@ -144,7 +145,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
+const description = updateDisplayOptions(
 	{ show: { resource: ['connect'], operation: ['getAuthorizationUrl'] } },
 	properties,
 );
@@ -250,7 +251,7 @@ function checkedExpiryHours(this: IExecuteFunctions, itemIndex: number, raw: unk
 }
 
 /** Reads and checks one item's fields (no request): the redirect URI, the State's length and the link's validity. */
-export function validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): AuthorizationUrlParams {
+function validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): AuthorizationUrlParams {
 	const redirectUri = checkedRedirectUri.call(this, itemIndex, client.clientId);
 	const scopes = list(this.getNodeParameter('scopes', itemIndex, []));
 	const mode = text(this.getNodeParameter('mode', itemIndex, 'live')) || 'live';
@@ -276,7 +277,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number, client: Sma
  * this credential's key (see shared/connect-state.ts): the builder's State (or a random one), a fresh nonce, an
  * expiry and the target (the Redirect URI's webhook path), so only the Smartcar Trigger at that URL accepts it. The output's `state` is the builder's value, which the Smartcar Trigger outputs again on the redirect.
  */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	params: AuthorizationUrlParams,
@@ -299,3 +300,5 @@ export async function execute(
 		mode: params.mode,
 	};
 }
+
+export const operation = defineOperation({ description, validate, execute });

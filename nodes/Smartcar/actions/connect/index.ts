@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
-import * as getAuthorizationUrl from './get-authorization-url.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as getAuthorizationUrl } from './get-authorization-url.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -20,7 +20,7 @@ const operation: INodeProperties = {
 	default: 'getAuthorizationUrl',
 };
 
-export const connect: SmartcarResource = {
+export const connect = {
 	description: [operation, ...getAuthorizationUrl.description],
 	operations: { getAuthorizationUrl },
-};
+} satisfies SmartcarResource;

@@ -5,6 +5,7 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { userIdFields, vehicleFilterFields } from '../id-fields';
 import { optionalId, resultLimit } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	...userIdFields(false),
@@ -42,3 +43,5 @@ export async function execute(
 ): Promise<IDataObject[]> {
 	return await client.listConnections(params, itemIndex);
 }
+
+export const operation = defineOperation({ description, concurrent, validate, execute });

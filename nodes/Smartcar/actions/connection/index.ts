@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
-import * as get from './get.operation';
-import * as getMany from './get-many.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as get } from './get.operation';
+import { operation as getMany } from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -22,7 +22,7 @@ const operation: INodeProperties = {
 	default: 'getMany',
 };
 
-export const connection: SmartcarResource = {
+export const connection = {
 	description: [operation, ...get.description, ...getMany.description],
 	operations: { get, getMany },
-};
+} satisfies SmartcarResource;

@@ -8,6 +8,7 @@ import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
 import { requestsInFlightOption } from '../common.descriptions';
 import { userIdFields, vehicleIdField } from '../id-fields';
 import { oneOf, requiredVehicleTarget, type VehicleTarget } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	...userIdFields(true),
@@ -91,3 +92,5 @@ export async function execute(
 	if (output === 'perVehicle') return [toVehicleSignalMap(vehicleId, userId, signals)];
 	return signals;
 }
+
+export const operation = defineOperation({ description, concurrent, validate, execute });

@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
-import * as get from './get.operation';
-import * as getMany from './get-many.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as get } from './get.operation';
+import { operation as getMany } from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -22,8 +22,8 @@ const operation: INodeProperties = {
 	default: 'getAll',
 };
 
-export const signal: SmartcarResource = {
+export const signal = {
 	description: [operation, ...get.description, ...getMany.description],
 	// The stored operation value stays `getAll` (saved workflows use it); the file follows the other resources' names.
 	operations: { get, getAll: getMany },
-};
+} satisfies SmartcarResource;

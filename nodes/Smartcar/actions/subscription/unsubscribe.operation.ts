@@ -6,6 +6,7 @@ import { webhookIdField } from '../common.descriptions';
 import { subscriptionIdFields, userIdFields, vehicleIdField } from '../id-fields';
 import { checkBoolean, collection, oneOf, optionalId, requiredId } from '../validation';
 import { findSubscriptions, type SubscriptionTarget } from './find';
+import { defineOperation } from '../operation';
 
 const BY_VALUES = ['id', 'webhookAndVehicle'] as const;
 const byWebhookAndVehicle = { show: { unsubscribeBy: ['webhookAndVehicle'] } };
@@ -55,11 +56,11 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['unsubscribe'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['unsubscribe'] } }, properties);
 
 type UnsubscribeParams = { ignoreMissing: boolean } & ({ by: 'id'; subscriptionId: string } | ({ by: 'webhookAndVehicle' } & SubscriptionTarget));
 
-export function validate(this: IExecuteFunctions, itemIndex: number): UnsubscribeParams {
+function validate(this: IExecuteFunctions, itemIndex: number): UnsubscribeParams {
 	const options = collection.call(this, 'options', 'Options', itemIndex);
 	const ignoreMissing = checkBoolean(this, options.ignoreMissing, { label: 'Options → Ignore Missing', fallback: false }, itemIndex);
 	const by = oneOf(this, this.getNodeParameter('unsubscribeBy', itemIndex, 'id'), { label: 'Unsubscribe By', allowed: BY_VALUES, fallback: 'id' }, itemIndex);
@@ -104,7 +105,7 @@ function notFound(context: IExecuteFunctions, what: string, itemIndex: number): 
  * By ID: one DELETE. By webhook and vehicle: a lookup, then one DELETE of the subscription found; several found (one
  * vehicle connected by several users) is an error asking for the User ID, and nothing is deleted.
  */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, params: UnsubscribeParams, itemIndex: number): Promise<IDataObject> {
+async function execute(this: IExecuteFunctions, client: SmartcarClient, params: UnsubscribeParams, itemIndex: number): Promise<IDataObject> {
 	if (params.by === 'id') {
 		const deleted = await deleteSubscription(client, params.subscriptionId, itemIndex);
 		if (!deleted && !params.ignoreMissing) throw notFound(this, `Subscription ${params.subscriptionId}`, itemIndex);
@@ -130,3 +131,5 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, p
 		status: deleted ? 'unsubscribed' : 'notSubscribed',
 	};
 }
+
+export const operation = defineOperation({ description, validate, execute });

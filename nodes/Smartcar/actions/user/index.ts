@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
-import * as deleteUser from './delete.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as deleteUser } from './delete.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -20,7 +20,7 @@ const operation: INodeProperties = {
 	default: 'delete',
 };
 
-export const user: SmartcarResource = {
+export const user = {
 	description: [operation, ...deleteUser.description],
 	operations: { delete: deleteUser },
-};
+} satisfies SmartcarResource;

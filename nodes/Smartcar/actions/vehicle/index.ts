@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
-import * as get from './get.operation';
-import * as getMany from './get-many.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as get } from './get.operation';
+import { operation as getMany } from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -17,7 +17,7 @@ const operation: INodeProperties = {
 	default: 'get',
 };
 
-export const vehicle: SmartcarResource = {
+export const vehicle = {
 	description: [operation, ...get.description, ...getMany.description],
 	operations: { get, getMany },
-};
+} satisfies SmartcarResource;

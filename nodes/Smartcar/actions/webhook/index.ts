@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
-import * as get from './get.operation';
-import * as getMany from './get-many.operation';
+import type { SmartcarResource } from '../operation';
+import { operation as get } from './get.operation';
+import { operation as getMany } from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -23,7 +23,7 @@ const operation: INodeProperties = {
 };
 
 /** The application's webhooks, as set up in the Smartcar Dashboard (Management API; read only). */
-export const webhook: SmartcarResource = {
+export const webhook = {
 	description: [operation, ...get.description, ...getMany.description],
 	operations: { get, getMany },
-};
+} satisfies SmartcarResource;
