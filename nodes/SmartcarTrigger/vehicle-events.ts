@@ -2,9 +2,9 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { eventToSignalItems, parseWebhookEvent, type SmartcarEventItem } from '../shared/webhook-events';
 import { asRecord, asString, isRecord } from '../shared/values';
-import { eventHash, isAcknowledged, MAX_STORED, recordAcknowledged, RETENTION_MS } from './acknowledged-events';
+import { bodyHashKey, eventHash, isAcknowledged, MAX_STORED, recordAcknowledged, RETENTION_MS } from './acknowledged-events';
 import { DeliveryLedgers, type DeliveryLedger } from './delivery-ledger';
-import { bodyHashKey, hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
+import { hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
 import { triggerCredentialText } from './trigger-credential';
 
 interface VehicleEventOptions {

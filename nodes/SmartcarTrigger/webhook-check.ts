@@ -1,7 +1,7 @@
-import type { IHookFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IHookFunctions, NodeApiError } from 'n8n-workflow';
 
 import { listResources } from '../shared/paged-list';
+import { redactedApiError } from '../shared/redacted-error';
 import { SmartcarClient } from '../shared/transport';
 import { readWebhook, type SmartcarWebhook } from '../shared/webhooks';
 import { asRecord } from '../shared/values';
@@ -45,17 +45,18 @@ function checkEnabled(context: IHookFunctions): boolean {
 	return asRecord(context.getNodeParameter('options', {})).checkWebhookOnPublish === true;
 }
 
-function publishError(context: IHookFunctions, callbackUri: string, message: string, description: string): NodeApiError {
-	return new NodeApiError(context.getNode(), { callbackUri } as JsonObject, { message, description });
+/** A finding that fails a publish again, redacted like every error (n8n 1.x shows a NodeApiError's description). */
+async function publishError(context: IHookFunctions, callbackUri: string, message: string, description: string): Promise<NodeApiError> {
+	return await redactedApiError(context, { callbackUri }, { message, description });
 }
 
 /** The failure for a Production URL no Smartcar webhook has exactly, naming near misses (a partial match). */
-function noWebhookError(context: IHookFunctions, callbackUri: string, nearMisses: SmartcarWebhook[]): NodeApiError {
+async function noWebhookError(context: IHookFunctions, callbackUri: string, nearMisses: SmartcarWebhook[]): Promise<NodeApiError> {
 	const near = nearMisses
 		.slice(0, 3)
 		.map((webhook) => `"${webhook.name ?? webhook.id}" (${webhook.callbackUri ?? 'no callback URI'})`)
 		.join(', ');
-	return publishError(
+	return await publishError(
 		context,
 		callbackUri,
 		`No Smartcar webhook has this trigger's Production URL ${callbackUri} as its callback URI: add one in the Smartcar Dashboard → Webhooks, then publish again`,
@@ -76,10 +77,10 @@ async function findProblem(context: IHookFunctions, callbackUri: string): Promis
 	});
 	const webhooks = candidates.map(readWebhook);
 	const exact = webhooks.filter((webhook) => webhook.callbackUri === callbackUri);
-	if (exact.length === 0) return noWebhookError(context, callbackUri, webhooks);
+	if (exact.length === 0) return await noWebhookError(context, callbackUri, webhooks);
 	if (exact.some((webhook) => webhook.isEnabled === true)) return undefined;
 	const names = exact.map((webhook) => `"${webhook.name ?? webhook.id}"`).join(', ');
-	return publishError(
+	return await publishError(
 		context,
 		callbackUri,
 		`The Smartcar webhook ${names} for this trigger's Production URL is disabled: enable it in the Smartcar Dashboard → Webhooks, then publish again`,

@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { redactedApiError } from '../../../shared/redacted-error';
 import type { SmartcarClient } from '../../../shared/transport';
 import { webhookIdField } from '../common.descriptions';
 import { subscriptionIdFields, userIdFields, vehicleIdField } from '../id-fields';
@@ -89,16 +90,21 @@ async function deleteSubscription(client: SmartcarClient, subscriptionId: string
 	return response.status !== 404;
 }
 
-/** The error for a subscription that does not exist (HTTP 404), pointing at Ignore Missing. */
-function notFound(context: IExecuteFunctions, what: string, itemIndex: number): NodeApiError {
-	return new NodeApiError(context.getNode(), { status: 404 } as JsonObject, {
-		message: `${what} does not exist`,
-		description:
-			'It may have been removed already, or the IDs are wrong: Subscription → Get Many lists the subscriptions. ' +
-			'Turn on Options → Ignore Missing to output status "notSubscribed" instead of failing.',
-		httpCode: '404',
+/** The error for a subscription that does not exist (HTTP 404), pointing at Ignore Missing (redacted like every error). */
+async function notFound(context: IExecuteFunctions, what: string, itemIndex: number): Promise<NodeApiError> {
+	const message = `${what} does not exist`;
+	return await redactedApiError(
+		context,
+		{ status: 404 },
+		{
+			message,
+			description:
+				'It may have been removed already, or the IDs are wrong: Subscription → Get Many lists the subscriptions. ' +
+				'Turn on Options → Ignore Missing to output status "notSubscribed" instead of failing.',
+			httpCode: '404',
+		},
 		itemIndex,
-	});
+	);
 }
 
 /**
@@ -108,7 +114,7 @@ function notFound(context: IExecuteFunctions, what: string, itemIndex: number): 
 async function execute(this: IExecuteFunctions, client: SmartcarClient, params: UnsubscribeParams, itemIndex: number): Promise<IDataObject> {
 	if (params.by === 'id') {
 		const deleted = await deleteSubscription(client, params.subscriptionId, itemIndex);
-		if (!deleted && !params.ignoreMissing) throw notFound(this, `Subscription ${params.subscriptionId}`, itemIndex);
+		if (!deleted && !params.ignoreMissing) throw await notFound(this, `Subscription ${params.subscriptionId}`, itemIndex);
 		return { subscriptionId: params.subscriptionId, status: deleted ? 'unsubscribed' : 'notSubscribed' };
 	}
 	const { webhookId, vehicleId } = params;
@@ -122,7 +128,7 @@ async function execute(this: IExecuteFunctions, client: SmartcarClient, params: 
 	}
 	const [subscription] = found;
 	const deleted = subscription !== undefined && (await deleteSubscription(client, subscription.id, itemIndex));
-	if (!deleted && !params.ignoreMissing) throw notFound(this, what, itemIndex);
+	if (!deleted && !params.ignoreMissing) throw await notFound(this, what, itemIndex);
 	return {
 		subscriptionId: subscription?.id ?? null,
 		webhookId,
