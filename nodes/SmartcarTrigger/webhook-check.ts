@@ -4,8 +4,8 @@ import { listResources } from '../shared/paged-list';
 import { redactedApiError } from '../shared/redacted-error';
 import { SmartcarClient } from '../shared/transport';
 import { readWebhook, type SmartcarWebhook } from '../shared/webhooks';
-import { asRecord } from '../shared/values';
 import { PUBLIC_URL_VARIABLE } from './setup-texts';
+import { triggerOn, vehicleEventOptions } from './trigger-parameters';
 
 /**
  * Check Smartcar Webhook on Publish: when a workflow with Vehicle Events is published, ask the Management API for
@@ -41,8 +41,7 @@ function publishKind(context: IHookFunctions): 'first' | 'again' | undefined {
 }
 
 function checkEnabled(context: IHookFunctions): boolean {
-	if (context.getNodeParameter('trigger', 'vehicleEvents') !== 'vehicleEvents') return false;
-	return asRecord(context.getNodeParameter('options', {})).checkWebhookOnPublish === true;
+	return triggerOn(context) === 'vehicleEvents' && vehicleEventOptions(context).checkWebhookOnPublish;
 }
 
 /** A finding that fails a publish again, redacted like every error (n8n 1.x shows a NodeApiError's description). */

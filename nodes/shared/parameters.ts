@@ -37,3 +37,8 @@ export function textListOf(raw: unknown): string[] | undefined {
 	}
 	return texts;
 }
+
+/** A yes/no field where only a real boolean counts (the trigger's switches): the boolean, else `fallback`. */
+export function flagOf(raw: unknown, fallback: boolean): boolean {
+	return typeof raw === 'boolean' ? raw : fallback;
+}

@@ -14,8 +14,6 @@ const MAX_FILE_LINES = 300;
  */
 const LONG_FILES_TO_SPLIT = [
 	'nodes/shared/transport.ts', // issue #21 point 1: nodes/shared/transport/ (in progress on another branch)
-	'nodes/SmartcarTrigger/SmartcarTrigger.node.ts', // issue #21 point 5: the trigger's options read through validation.ts
-	'nodes/Smartcar/actions/connect/get-authorization-url.operation.ts', // issue #21 point 5: one validation style
 ];
 
 const shipped = [...sourceFiles('nodes'), ...sourceFiles('credentials')];
