@@ -159,16 +159,6 @@ export function oneOf<T extends string>(
 	return optionValue(context, value, field, itemIndex) ?? field.fallback;
 }
 
-/** The options parameter `name` of one item (see oneOf), e.g. Connect's Mode. */
-export function optionParameter<T extends string>(
-	context: IExecuteFunctions,
-	name: string,
-	field: { label: string; allowed: readonly T[]; fallback: NoInfer<T> },
-	itemIndex: number,
-): T {
-	return oneOf(context, context.getNodeParameter(name, itemIndex, field.fallback), field, itemIndex);
-}
-
 /** A multi-options value (see textListOf): its texts, or a NodeOperationError naming the field and the item. */
 export function checkTextList(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string[] {
 	const texts = textListOf(raw);

@@ -3,11 +3,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { userIdFields, vehicleIdField } from '../id-fields';
 import type { SmartcarResource } from '../operation';
-import { operation as lock } from './lock.operation';
-import { operation as setChargeLimit } from './set-charge-limit.operation';
-import { operation as startCharge } from './start-charge.operation';
-import { operation as stopCharge } from './stop-charge.operation';
-import { operation as unlock } from './unlock.operation';
+import * as lock from './lock.operation';
+import * as setChargeLimit from './set-charge-limit.operation';
+import * as startCharge from './start-charge.operation';
+import * as stopCharge from './stop-charge.operation';
+import * as unlock from './unlock.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -33,6 +33,6 @@ const operation: INodeProperties = {
 const shared = updateDisplayOptions({ show: { resource: ['command'] } }, [...userIdFields(true), vehicleIdField]);
 
 export const command = {
-	description: [operation, ...shared, ...setChargeLimit.description],
-	operations: { lock, unlock, startCharge, stopCharge, setChargeLimit },
+	description: [operation, ...shared, ...setChargeLimit.operation.description],
+	operations: { lock: lock.operation, unlock: unlock.operation, startCharge: startCharge.operation, stopCharge: stopCharge.operation, setChargeLimit: setChargeLimit.operation },
 } satisfies SmartcarResource;

@@ -12,7 +12,7 @@ import {
 	checkTextOrNumber,
 	checkWholeNumber,
 	collection,
-	optionParameter,
+	oneOf,
 	optionValue,
 } from '../validation';
 import { versioned } from '../versions';
@@ -225,7 +225,7 @@ function optionalParameters(this: IExecuteFunctions, options: IDataObject, itemI
 function validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): AuthorizationUrlParams {
 	const redirectUri = checkedRedirectUri.call(this, itemIndex, client.clientId);
 	const scopes = checkTextList(this, this.getNodeParameter('scopes', itemIndex, []), 'Permissions', itemIndex);
-	const mode = optionParameter(this, 'mode', { label: 'Mode', allowed: CONNECT_MODES, fallback: 'live' }, itemIndex);
+	const mode = oneOf(this, this.getNodeParameter('mode', itemIndex, 'live'), { label: 'Mode', allowed: CONNECT_MODES, fallback: 'live' }, itemIndex);
 	const state = checkedState.call(this, itemIndex);
 	const options = collection.call(this, 'options', 'Options', itemIndex);
 	const linkExpiryHours = checkedExpiryHours.call(this, itemIndex, options.linkExpiryHours);

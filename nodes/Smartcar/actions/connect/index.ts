@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation';
-import { operation as getAuthorizationUrl } from './get-authorization-url.operation';
+import * as getAuthorizationUrl from './get-authorization-url.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -21,6 +21,6 @@ const operation: INodeProperties = {
 };
 
 export const connect = {
-	description: [operation, ...getAuthorizationUrl.description],
-	operations: { getAuthorizationUrl },
+	description: [operation, ...getAuthorizationUrl.operation.description],
+	operations: { getAuthorizationUrl: getAuthorizationUrl.operation },
 } satisfies SmartcarResource;

@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation';
-import { operation as get } from './get.operation';
-import { operation as getMany } from './get-many.operation';
+import * as get from './get.operation';
+import * as getMany from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -23,7 +23,7 @@ const operation: INodeProperties = {
 };
 
 export const signal = {
-	description: [operation, ...get.description, ...getMany.description],
+	description: [operation, ...get.operation.description, ...getMany.operation.description],
 	// The stored operation value stays `getAll` (saved workflows use it); the file follows the other resources' names.
-	operations: { get, getAll: getMany },
+	operations: { get: get.operation, getAll: getMany.operation },
 } satisfies SmartcarResource;

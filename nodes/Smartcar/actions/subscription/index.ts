@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation';
-import { operation as get } from './get.operation';
-import { operation as getMany } from './get-many.operation';
-import { operation as subscribe } from './subscribe.operation';
-import { operation as unsubscribe } from './unsubscribe.operation';
+import * as get from './get.operation';
+import * as getMany from './get-many.operation';
+import * as subscribe from './subscribe.operation';
+import * as unsubscribe from './unsubscribe.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -38,6 +38,6 @@ const operation: INodeProperties = {
 
 /** Which vehicles a webhook receives events for (Management API). */
 export const subscription = {
-	description: [operation, ...get.description, ...getMany.description, ...subscribe.description, ...unsubscribe.description],
-	operations: { get, getMany, subscribe, unsubscribe },
+	description: [operation, ...get.operation.description, ...getMany.operation.description, ...subscribe.operation.description, ...unsubscribe.operation.description],
+	operations: { get: get.operation, getMany: getMany.operation, subscribe: subscribe.operation, unsubscribe: unsubscribe.operation },
 } satisfies SmartcarResource;

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation';
-import { operation as deleteUser } from './delete.operation';
+import * as deleteUser from './delete.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -21,6 +21,6 @@ const operation: INodeProperties = {
 };
 
 export const user = {
-	description: [operation, ...deleteUser.description],
-	operations: { delete: deleteUser },
+	description: [operation, ...deleteUser.operation.description],
+	operations: { delete: deleteUser.operation },
 } satisfies SmartcarResource;

@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation';
-import { operation as get } from './get.operation';
-import { operation as getMany } from './get-many.operation';
+import * as get from './get.operation';
+import * as getMany from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -18,6 +18,6 @@ const operation: INodeProperties = {
 };
 
 export const vehicle = {
-	description: [operation, ...get.description, ...getMany.description],
-	operations: { get, getMany },
+	description: [operation, ...get.operation.description, ...getMany.operation.description],
+	operations: { get: get.operation, getMany: getMany.operation },
 } satisfies SmartcarResource;

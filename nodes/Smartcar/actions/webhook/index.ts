@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmartcarResource } from '../operation';
-import { operation as get } from './get.operation';
-import { operation as getMany } from './get-many.operation';
+import * as get from './get.operation';
+import * as getMany from './get-many.operation';
 
 const operation: INodeProperties = {
 	displayName: 'Operation',
@@ -24,6 +24,6 @@ const operation: INodeProperties = {
 
 /** The application's webhooks, as set up in the Smartcar Dashboard (Management API; read only). */
 export const webhook = {
-	description: [operation, ...get.description, ...getMany.description],
-	operations: { get, getMany },
+	description: [operation, ...get.operation.description, ...getMany.operation.description],
+	operations: { get: get.operation, getMany: getMany.operation },
 } satisfies SmartcarResource;
