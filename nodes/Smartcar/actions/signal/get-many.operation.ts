@@ -66,7 +66,10 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManySig
 	return { ...target, output };
 }
 
-/** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
+/**
+ * Every signal of the vehicle in one `GET /vehicles/{id}/signals`, read by the pager when Smartcar pages it (its
+ * `links.next`, at most MAX_SIGNAL_PAGES pages); Raw Smartcar Response is the first answer as it came.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
