@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { SmartcarClient } from '../../../shared/transport';
+import { connectionsList } from '../../../shared/connections';
+import { listPages, type SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { userIdFields, vehicleFilterFields } from '../id-fields';
 import { optionalId, resultLimit } from '../validation';
@@ -34,11 +35,15 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManyCon
 	};
 }
 
+/**
+ * `GET /connections` page after page (by cursor, page number or `links.next`, whichever Smartcar answers with), each
+ * connection in either of its shapes as one flat item; the user and vehicle filters are also checked on each one.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
-	params: GetManyConnectionsParams,
+	{ userId, vehicleId, limit }: GetManyConnectionsParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
-	return await client.listConnections(params, itemIndex);
+	return await listPages(client, connectionsList({ userId, vehicleId, limit }), itemIndex);
 }

@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/signals';
-import type { SmartcarClient } from '../../../shared/transport';
-import { nextLink } from '../../../shared/json-api';
+import { MAX_SIGNAL_PAGES, normalizeSignal, readSignalsPage, toVehicleSignalMap } from '../../../shared/signals';
+import { listPages, type SmartcarClient } from '../../../shared/transport';
 import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
 import { requestsInFlightOption } from '../common.descriptions';
 import { userIdFields, vehicleIdField } from '../id-fields';
@@ -52,8 +51,6 @@ export const concurrent = true;
 
 export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
 
-const MAX_SIGNAL_PAGES = 20;
-
 const OUTPUTS = ['perSignal', 'perVehicle', 'raw'] as const;
 
 interface GetManySignalsParams extends VehicleTarget {
@@ -69,24 +66,23 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManySig
 	return { ...target, output };
 }
 
-/** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
+/**
+ * Every signal of the vehicle in one `GET /vehicles/{id}/signals`, read by the pager when Smartcar pages it (its
+ * `links.next`, at most MAX_SIGNAL_PAGES pages); Raw Smartcar Response is the first answer as it came.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId, vehicleId, output }: GetManySignalsParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
-	const request = { method: 'GET' as const, userId };
-	let response = await client.request({ ...request, path: `/vehicles/${encodeURIComponent(vehicleId)}/signals` }, itemIndex);
-	if (output === 'raw') return [asRecord(toSafeJson(response.body)) as IDataObject];
-
-	const raw: unknown[] = [...signalsOf(response.body)];
-	for (let page = 1; page < MAX_SIGNAL_PAGES; page++) {
-		const next = nextLink(response.body);
-		if (!next) break;
-		response = await client.follow(next, request, itemIndex);
-		raw.push(...signalsOf(response.body));
+	const path = `/vehicles/${encodeURIComponent(vehicleId)}/signals`;
+	if (output === 'raw') {
+		const response = await client.request({ method: 'GET', userId, path }, itemIndex);
+		return [asRecord(toSafeJson(response.body)) as IDataObject];
 	}
+	const list = { path, userId, read: readSignalsPage, pageParameters: false, maxPages: MAX_SIGNAL_PAGES };
+	const raw = await listPages(client, list, itemIndex);
 	const signals = raw.map((signal) => ({ ...normalizeSignal(signal, vehicleId), userId }));
 	if (output === 'perVehicle') return [toVehicleSignalMap(vehicleId, userId, signals)];
 	return signals;
