@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { nextLink, relationshipId, resourceList, resourceOf } from './json-api';
+import { listPages, type Page, type PagedList, type SmartcarClient } from './transport';
 import { asRecord, asString, toIsoTimestamp } from './values';
 import { readVehicleAttributes, type VehicleAttributes } from './vehicle';
 
@@ -12,9 +13,6 @@ import { readVehicleAttributes, type VehicleAttributes } from './vehicle';
  * relationships, meta}], links: {next}}`, next page at `links.next`.
  */
 
-/** Smartcar's documented page-size ceiling for `GET /connections`. */
-export const MAX_PAGE_SIZE = 100;
-
 export interface NormalizedConnection extends IDataObject {
 	id: string;
 	userId: string | null;
@@ -23,13 +21,6 @@ export interface NormalizedConnection extends IDataObject {
 	vehicle: VehicleAttributes;
 	/** Granted permissions; null when the response shape does not say (shape A). */
 	permissions: string[] | null;
-}
-
-type NextPage = { cursor: string } | { link: string } | null;
-
-interface ConnectionsPage {
-	connections: NormalizedConnection[];
-	next: NextPage;
 }
 
 /** A connection in either shape as the flat item. */
@@ -64,19 +55,41 @@ export function connectionOf(body: unknown): NormalizedConnection {
 	return normalizeConnection(resourceOf(body));
 }
 
-/** One page of `GET /connections`, in either shape, and where the next page is. */
-export function parseConnectionsPage(body: unknown): ConnectionsPage {
+/** One page of `GET /connections`, in either shape, and where the next page is (an empty page is the last). */
+export function readConnectionsPage(body: unknown): Page<NormalizedConnection> {
 	const record = asRecord(body);
-	if (Array.isArray(record.connections)) {
+	const shapeA: unknown[] | undefined = Array.isArray(record.connections) ? record.connections : undefined;
+	const items = (shapeA ?? resourceList(body) ?? []).map(normalizeConnection);
+	if (items.length === 0) return { items, next: null };
+	if (shapeA) {
 		const cursor = asString(asRecord(record.paging).cursor);
-		return {
-			connections: record.connections.map(normalizeConnection),
-			next: cursor ? { cursor } : null,
-		};
+		return { items, next: cursor ? { cursor } : null };
 	}
 	const link = nextLink(body);
+	return { items, next: link ? { link } : null };
+}
+
+/** Which connections to list: a user's, a vehicle's (both filters also checked on each connection), the first `limit`. */
+export interface ConnectionFilters {
+	userId?: string;
+	vehicleId?: string;
+	/** undefined: all. */
+	limit?: number;
+}
+
+/** `GET /connections` as a list for the pager: its filters, its reader (either shape), and the connections kept. */
+export function connectionsList({ userId, vehicleId, limit }: ConnectionFilters): PagedList<NormalizedConnection> {
 	return {
-		connections: (resourceList(body) ?? []).map(normalizeConnection),
-		next: link ? { link } : null,
+		path: '/connections',
+		userId,
+		filters: vehicleId ? { 'filter[vehicleId]': vehicleId } : {},
+		limit,
+		read: readConnectionsPage,
+		keep: (connection) => !(userId && connection.userId && connection.userId !== userId) && !(vehicleId && connection.vehicleId !== vehicleId),
 	};
+}
+
+/** Every connection matching `filters` (or the first `limit`), whichever of Smartcar's list shapes answers. */
+export async function listConnections(client: SmartcarClient, filters: ConnectionFilters, itemIndex = 0): Promise<NormalizedConnection[]> {
+	return await listPages(client, connectionsList(filters), itemIndex);
 }

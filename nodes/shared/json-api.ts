@@ -1,3 +1,4 @@
+import type { NextPage, Page } from './transport';
 import { asRecord, asString, isRecord, type JsonRecord } from './values';
 
 /**
@@ -43,9 +44,6 @@ export function errorObjectOf(body: unknown): JsonRecord {
 	return Object.keys(first).length > 0 ? first : record;
 }
 
-/** Where the next page of a list is: a link Smartcar gave, a page number to ask for, or nowhere (last page). */
-export type NextPage = { link: string } | { pageNumber: number } | null;
-
 /** The page just read: the number and size that were asked for, and how many resources it held. */
 export interface PageRead {
 	pageNumber: number;
@@ -80,4 +78,10 @@ export function nextPageOf(body: unknown, page: PageRead): NextPage {
 		return pageNumber * pageSize < totalCount ? { pageNumber: pageNumber + 1 } : null;
 	}
 	return page.received >= page.pageSize ? { pageNumber: page.pageNumber + 1 } : null;
+}
+
+/** One page of a JSON:API list paged by `page[number]`/`page[size]` (the Management API's webhooks and subscriptions). */
+export function readResourcePage(body: unknown, asked: { pageNumber: number; pageSize: number }): Page<unknown> {
+	const items = resourceList(body) ?? [];
+	return { items, next: nextPageOf(body, { ...asked, received: items.length }) };
 }

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { readErrorObject } from './error-object';
-import { attributesOf, resourceList } from './json-api';
+import { attributesOf, nextLink, resourceList } from './json-api';
+import type { Page } from './transport';
 import { asArray, asRecord, asString, compact, isRecord, isSafeKey, textIn, toIsoTimestamp, toSafeJson, type JsonValue } from './values';
 
 /**
@@ -141,6 +142,15 @@ export function normalizeSignal(raw: unknown, vehicleId: string | null): Normali
 export function signalsOf(body: unknown): unknown[] {
 	const signals = asRecord(body).signals;
 	return resourceList(body) ?? (Array.isArray(signals) ? signals : asArray(body));
+}
+
+/** Smartcar answers `GET /vehicles/{id}/signals` on one page; a `links.next` is followed for at most this many pages. */
+export const MAX_SIGNAL_PAGES = 20;
+
+/** One page of `GET /vehicles/{id}/signals`: its signals, and its `links.next` if Smartcar pages them. */
+export function readSignalsPage(body: unknown): Page<unknown> {
+	const link = nextLink(body);
+	return { items: signalsOf(body), next: link ? { link } : null };
 }
 
 interface VehicleSignalMap extends IDataObject {

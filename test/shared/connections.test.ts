@@ -2,7 +2,7 @@
  * Connections (nodes/shared/connections.ts): Smartcar's two documented list shapes and paging schemes, and a single
  * connection wrapped or flat, all become the same flat item.
  */
-import { connectionOf, parseConnectionsPage } from '../../nodes/shared/connections';
+import { connectionOf, readConnectionsPage } from '../../nodes/shared/connections';
 
 const noVehicle = { make: null, model: null, year: null, mode: null, powertrainType: null };
 
@@ -26,7 +26,7 @@ const itemB = {
 	permissions: ['read_battery', 'control_charge'],
 };
 
-describe('parseConnectionsPage', () => {
+describe('readConnectionsPage', () => {
 	test.each([
 		[
 			'shape A (setup guide), with a cursor',
@@ -43,8 +43,10 @@ describe('parseConnectionsPage', () => {
 		['shape B (v3, JSON:API), with links.next', { data: [shapeB], links: { self: '/v3/connections', next: '/v3/connections?page[number]=2' } }, [itemB], { link: '/v3/connections?page[number]=2' }],
 		['shape B, last page', { data: [shapeB], links: { next: null } }, [itemB], null],
 		['neither shape', { items: [shapeB] }, [], null],
-	])('%s', (_case, body, connections, next) => {
-		expect(parseConnectionsPage(body)).toEqual({ connections, next });
+		['an empty page is the last, whatever its cursor', { connections: [], paging: { cursor: 'next-1' } }, [], null],
+		['an empty page is the last, whatever its links.next', { data: [], links: { next: '/v3/connections?page[number]=2' } }, [], null],
+	])('%s', (_case, body, items, next) => {
+		expect(readConnectionsPage(body)).toEqual({ items, next });
 	});
 });
 

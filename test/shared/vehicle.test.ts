@@ -2,7 +2,7 @@
  * The vehicle summary (nodes/shared/vehicle.ts), read the same way from a vehicle's attributes, a connection's
  * `vehicle` and a webhook's `data.vehicle`.
  */
-import { parseConnectionsPage } from '../../nodes/shared/connections';
+import { readConnectionsPage } from '../../nodes/shared/connections';
 import { readVehicleAttributes, readVehicleSummary, vehicleLabel } from '../../nodes/shared/vehicle';
 import { parseWebhookEvent } from '../../nodes/shared/webhook-events';
 
@@ -36,10 +36,10 @@ describe('vehicleLabel (the Vehicle picker)', () => {
 
 describe('where the summary appears', () => {
 	test('a connection (shape B) carries the vehicle attributes', () => {
-		const page = parseConnectionsPage({
+		const page = readConnectionsPage({
 			data: [{ id: 'c1', attributes: { vehicle: { make: 'TESLA', model: 'Model S', year: '2014', mode: 'live', powertrainType: 'BEV' } } }],
 		});
-		expect(page.connections[0].vehicle).toEqual({ make: 'TESLA', model: 'Model S', year: 2014, mode: 'live', powertrainType: 'BEV' });
+		expect(page.items[0].vehicle).toEqual({ make: 'TESLA', model: 'Model S', year: 2014, mode: 'live', powertrainType: 'BEV' });
 	});
 
 	test.each([

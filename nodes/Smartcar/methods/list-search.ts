@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { listConnections } from '../../shared/connections';
 import { SmartcarClient } from '../../shared/transport';
 import { vehicleLabel } from '../../shared/vehicle';
 import { currentOperation, matching, MAX_LISTED, pickedId } from './picker-context';
@@ -33,7 +34,7 @@ export async function searchVehicles(this: ILoadOptionsFunctions, filter?: strin
 	if (user.kind === 'empty' && !everyone) throw noUserError(this);
 	const userId = user.kind === 'id' ? user.value : undefined;
 	const client = await SmartcarClient.create(this);
-	const connections = await client.listConnections({ userId, limit: MAX_LISTED });
+	const connections = await listConnections(client, { userId, limit: MAX_LISTED });
 	const seen = new Set<string>();
 	const results: INodeListSearchItems[] = [];
 	for (const connection of connections) {

@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
+import { listConnections } from '../../shared/connections';
 import { SmartcarClient } from '../../shared/transport';
 import { vehicleLabel } from '../../shared/vehicle';
 import { matching, MAX_LISTED } from './picker-context';
@@ -7,7 +8,7 @@ import { matching, MAX_LISTED } from './picker-context';
 /** The Connection picker (Connection → Get): the application's connections, each as its vehicle and its user. */
 export async function searchConnections(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const client = await SmartcarClient.create(this);
-	const connections = await client.listConnections({ limit: MAX_LISTED });
+	const connections = await listConnections(client, { limit: MAX_LISTED });
 	const results: INodeListSearchItems[] = [];
 	for (const connection of connections) {
 		if (connection.id === '') continue;

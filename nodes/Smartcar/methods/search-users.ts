@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
+import { listConnections } from '../../shared/connections';
 import { SmartcarClient } from '../../shared/transport';
 import { vehicleLabel } from '../../shared/vehicle';
 import { matching, MAX_LISTED } from './picker-context';
@@ -13,7 +14,7 @@ const VEHICLES_NAMED = 2;
  */
 export async function searchUsers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const client = await SmartcarClient.create(this);
-	const connections = await client.listConnections({ limit: MAX_LISTED });
+	const connections = await listConnections(client, { limit: MAX_LISTED });
 	const vehiclesByUser = new Map<string, string[]>();
 	for (const connection of connections) {
 		if (!connection.userId) continue;

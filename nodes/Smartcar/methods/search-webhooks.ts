@@ -3,8 +3,7 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 import { listResources } from '../../shared/paged-list';
 import { SmartcarClient } from '../../shared/transport';
 import { readWebhook } from '../../shared/webhooks';
-
-const MAX_LISTED = 200;
+import { MAX_LISTED } from './picker-context';
 
 /**
  * The application's webhooks for the Webhook picker, by name: what is typed in the search box goes to Smartcar as

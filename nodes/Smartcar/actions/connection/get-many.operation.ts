@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { SmartcarClient } from '../../../shared/transport';
+import { connectionsList } from '../../../shared/connections';
+import { listPages, type SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { userIdFields, vehicleFilterFields } from '../id-fields';
 import { optionalId, resultLimit } from '../validation';
@@ -14,10 +15,7 @@ const properties: INodeProperties[] = [
 	readOptionsCollection(),
 ];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['getMany'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['getMany'] } }, properties);
 
 interface GetManyConnectionsParams {
 	userId?: string;
@@ -27,7 +25,7 @@ interface GetManyConnectionsParams {
 }
 
 /** The optional user and vehicle filters (valid IDs when given) and Return All / Limit. */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManyConnectionsParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetManyConnectionsParams {
 	return {
 		userId: optionalId.call(this, 'userId', 'User ID', itemIndex),
 		vehicleId: optionalId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
@@ -35,13 +33,18 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManyCon
 	};
 }
 
-export async function execute(
+/**
+ * `GET /connections` page after page (by cursor, page number or `links.next`, whichever Smartcar answers with), each
+ * connection in either of its shapes as one flat item; the user and vehicle filters are also checked on each one.
+ */
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
-	params: GetManyConnectionsParams,
+	{ userId, vehicleId, limit }: GetManyConnectionsParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
-	return await client.listConnections(params, itemIndex);
+	return await listPages(client, connectionsList({ userId, vehicleId, limit }), itemIndex);
 }
 
-export const operation = defineOperation({ description, concurrent, validate, execute });
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

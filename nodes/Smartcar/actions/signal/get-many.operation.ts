@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { normalizeSignal, signalsOf, toVehicleSignalMap } from '../../../shared/signals';
-import type { SmartcarClient } from '../../../shared/transport';
-import { nextLink } from '../../../shared/json-api';
+import { MAX_SIGNAL_PAGES, normalizeSignal, readSignalsPage, toVehicleSignalMap } from '../../../shared/signals';
+import { listPages, type SmartcarClient } from '../../../shared/transport';
 import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
 import { requestsInFlightOption } from '../common.descriptions';
 import { userIdFields, vehicleIdField } from '../id-fields';
@@ -48,12 +47,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
-
-const MAX_SIGNAL_PAGES = 20;
+const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
 
 const OUTPUTS = ['perSignal', 'perVehicle', 'raw'] as const;
 
@@ -62,7 +56,7 @@ interface GetManySignalsParams extends VehicleTarget {
 }
 
 /** User, vehicle, and the Output option (one of its listed values; One Item per Signal when not set). */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManySignalsParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetManySignalsParams {
 	const target = requiredVehicleTarget.call(this, itemIndex);
 	const options: unknown = this.getNodeParameter('options', itemIndex, {});
 	const given = isRecord(options) ? options.output : undefined;
@@ -70,27 +64,27 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManySig
 	return { ...target, output };
 }
 
-/** Every signal of the vehicle in one `GET /vehicles/{id}/signals` (following `links.next` if Smartcar pages it). */
-export async function execute(
+/**
+ * Every signal of the vehicle in one `GET /vehicles/{id}/signals`, read by the pager when Smartcar pages it (its
+ * `links.next`, at most MAX_SIGNAL_PAGES pages); Raw Smartcar Response is the first answer as it came.
+ */
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId, vehicleId, output }: GetManySignalsParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
-	const request = { method: 'GET' as const, userId };
-	let response = await client.request({ ...request, path: `/vehicles/${encodeURIComponent(vehicleId)}/signals` }, itemIndex);
-	if (output === 'raw') return [asRecord(toSafeJson(response.body)) as IDataObject];
-
-	const raw: unknown[] = [...signalsOf(response.body)];
-	for (let page = 1; page < MAX_SIGNAL_PAGES; page++) {
-		const next = nextLink(response.body);
-		if (!next) break;
-		response = await client.follow(next, request, itemIndex);
-		raw.push(...signalsOf(response.body));
+	const path = `/vehicles/${encodeURIComponent(vehicleId)}/signals`;
+	if (output === 'raw') {
+		const response = await client.request({ method: 'GET', userId, path }, itemIndex);
+		return [asRecord(toSafeJson(response.body)) as IDataObject];
 	}
+	const list = { path, userId, read: readSignalsPage, pageParameters: false, maxPages: MAX_SIGNAL_PAGES };
+	const raw = await listPages(client, list, itemIndex);
 	const signals = raw.map((signal) => ({ ...normalizeSignal(signal, vehicleId), userId }));
 	if (output === 'perVehicle') return [toVehicleSignalMap(vehicleId, userId, signals)];
 	return signals;
 }
 
-export const operation = defineOperation({ description, concurrent, validate, execute });
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

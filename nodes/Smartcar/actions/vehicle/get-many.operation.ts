@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { listConnections } from '../../../shared/connections';
 import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { userIdFields } from '../id-fields';
@@ -32,7 +33,7 @@ async function execute(
 	{ userId, limit }: GetManyVehiclesParams,
 	itemIndex: number,
 ): Promise<IDataObject[]> {
-	const connections = await client.listConnections({ userId, limit }, itemIndex);
+	const connections = await listConnections(client, { userId, limit }, itemIndex);
 
 	const vehicles: IDataObject[] = [];
 	const seen = new Set<string>();
