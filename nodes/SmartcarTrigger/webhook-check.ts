@@ -1,7 +1,6 @@
 import type { IHookFunctions, NodeApiError } from 'n8n-workflow';
 
 import { listResources } from '../shared/paged-list';
-import { redactedApiError } from '../shared/redacted-error';
 import { SmartcarClient } from '../shared/transport';
 import { readWebhook, type SmartcarWebhook } from '../shared/webhooks';
 import { PUBLIC_URL_VARIABLE } from './setup-texts';
@@ -45,18 +44,18 @@ function checkEnabled(context: IHookFunctions): boolean {
 }
 
 /** A finding that fails a publish again, redacted like every error (n8n 1.x shows a NodeApiError's description). */
-async function publishError(context: IHookFunctions, callbackUri: string, message: string, description: string): Promise<NodeApiError> {
-	return await redactedApiError(context, { callbackUri }, { message, description });
+async function publishError(client: SmartcarClient, callbackUri: string, message: string, description: string): Promise<NodeApiError> {
+	return await client.judgedError({ callbackUri }, { message, description });
 }
 
 /** The failure for a Production URL no Smartcar webhook has exactly, naming near misses (a partial match). */
-async function noWebhookError(context: IHookFunctions, callbackUri: string, nearMisses: SmartcarWebhook[]): Promise<NodeApiError> {
+async function noWebhookError(client: SmartcarClient, callbackUri: string, nearMisses: SmartcarWebhook[]): Promise<NodeApiError> {
 	const near = nearMisses
 		.slice(0, 3)
 		.map((webhook) => `"${webhook.name ?? webhook.id}" (${webhook.callbackUri ?? 'no callback URI'})`)
 		.join(', ');
 	return await publishError(
-		context,
+		client,
 		callbackUri,
 		`No Smartcar webhook has this trigger's Production URL ${callbackUri} as its callback URI: add one in the Smartcar Dashboard → Webhooks, then publish again`,
 		`Create a webhook in the Smartcar Dashboard → Webhooks with exactly this callback URI (it must be public HTTPS; if n8n runs behind a proxy, set ${PUBLIC_URL_VARIABLE} so n8n shows the public address). ` +
@@ -76,11 +75,11 @@ async function findProblem(context: IHookFunctions, callbackUri: string): Promis
 	});
 	const webhooks = candidates.map(readWebhook);
 	const exact = webhooks.filter((webhook) => webhook.callbackUri === callbackUri);
-	if (exact.length === 0) return await noWebhookError(context, callbackUri, webhooks);
+	if (exact.length === 0) return await noWebhookError(client, callbackUri, webhooks);
 	if (exact.some((webhook) => webhook.isEnabled === true)) return undefined;
 	const names = exact.map((webhook) => `"${webhook.name ?? webhook.id}"`).join(', ');
 	return await publishError(
-		context,
+		client,
 		callbackUri,
 		`The Smartcar webhook ${names} for this trigger's Production URL is disabled: enable it in the Smartcar Dashboard → Webhooks, then publish again`,
 		'Smartcar sends no events to a disabled webhook. Enable it in the Smartcar Dashboard → Webhooks (Smartcar verifies the URL while this workflow is published), then publish again. ' +

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, NodeApiError } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { redactedApiError } from '../../../shared/redacted-error';
 import type { SmartcarClient } from '../../../shared/transport';
 import { webhookIdField } from '../common.descriptions';
 import { subscriptionIdFields, userIdFields, vehicleIdField } from '../id-fields';
@@ -91,13 +90,11 @@ async function deleteSubscription(client: SmartcarClient, subscriptionId: string
 }
 
 /** The error for a subscription that does not exist (HTTP 404), pointing at Ignore Missing (redacted like every error). */
-async function notFound(context: IExecuteFunctions, what: string, itemIndex: number): Promise<NodeApiError> {
-	const message = `${what} does not exist`;
-	return await redactedApiError(
-		context,
+async function notFound(client: SmartcarClient, what: string, itemIndex: number): Promise<NodeApiError> {
+	return await client.judgedError(
 		{ status: 404 },
 		{
-			message,
+			message: `${what} does not exist`,
 			description:
 				'It may have been removed already, or the IDs are wrong: Subscription → Get Many lists the subscriptions. ' +
 				'Turn on Options → Ignore Missing to output status "notSubscribed" instead of failing.',
@@ -114,7 +111,7 @@ async function notFound(context: IExecuteFunctions, what: string, itemIndex: num
 async function execute(this: IExecuteFunctions, client: SmartcarClient, params: UnsubscribeParams, itemIndex: number): Promise<IDataObject> {
 	if (params.by === 'id') {
 		const deleted = await deleteSubscription(client, params.subscriptionId, itemIndex);
-		if (!deleted && !params.ignoreMissing) throw await notFound(this, `Subscription ${params.subscriptionId}`, itemIndex);
+		if (!deleted && !params.ignoreMissing) throw await notFound(client, `Subscription ${params.subscriptionId}`, itemIndex);
 		return { subscriptionId: params.subscriptionId, status: deleted ? 'unsubscribed' : 'notSubscribed' };
 	}
 	const { webhookId, vehicleId } = params;
@@ -128,7 +125,7 @@ async function execute(this: IExecuteFunctions, client: SmartcarClient, params: 
 	}
 	const [subscription] = found;
 	const deleted = subscription !== undefined && (await deleteSubscription(client, subscription.id, itemIndex));
-	if (!deleted && !params.ignoreMissing) throw await notFound(this, what, itemIndex);
+	if (!deleted && !params.ignoreMissing) throw await notFound(client, what, itemIndex);
 	return {
 		subscriptionId: subscription?.id ?? null,
 		webhookId,
