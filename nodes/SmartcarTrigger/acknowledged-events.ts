@@ -29,6 +29,15 @@ export const MAX_STORED = 2000;
 
 type Buckets = Record<string, string>;
 
+/**
+ * The de-duplication key of a delivery that carries no `eventId`: `sha256:` and the hex SHA-256 of its exact bytes.
+ * The same bytes again (a replayed capture, or a resend with nothing changed) have the same key; a resend whose bytes
+ * differ (e.g. a new `meta.deliveryId`) does not.
+ */
+export function bodyHashKey(raw: Buffer): string {
+	return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
 /** The stored form of an event key. */
 export function eventHash(key: string): string {
 	return createHash('sha256').update(key, 'utf8').digest().subarray(0, 8).toString('base64url');

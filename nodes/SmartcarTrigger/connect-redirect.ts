@@ -1,16 +1,10 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { idProblem } from '../shared/ids';
-import { asString } from '../shared/values';
+import { asRecord, asString } from '../shared/values';
 import { safeRedirect, sendPage, sendRedirect } from './connect-page';
-import { admit, checkState, type RejectedState, type StateCheck } from './redirect-state';
-
-interface RedirectOptions {
-	successRedirectUrl?: string;
-	failureRedirectUrl?: string;
-	/** Versions 1 and 2 only (version 3 has a field of its own). */
-	expectedState?: string;
-}
+import { admit, checkState, type RejectedState } from './redirect-state';
+import { redirectOptions, stateCheckOf, type RedirectOptions } from './trigger-parameters';
 
 const OPTIONAL_FIELDS: Array<[string, string]> = [
 	['code', 'code'],
@@ -25,11 +19,6 @@ const OPTIONAL_FIELDS: Array<[string, string]> = [
 function reject(context: IWebhookFunctions, rejection: RejectedState): IWebhookResponseData {
 	sendPage(context.getResponseObject(), rejection.status, rejection.title, rejection.message);
 	return { noWebhookResponse: true };
-}
-
-function stateCheckOf(context: IWebhookFunctions): StateCheck {
-	const mode = context.getNodeParameter('stateCheck', 'signed');
-	return mode === 'expectedValue' || mode === 'none' ? mode : 'signed';
 }
 
 /**
@@ -61,8 +50,8 @@ function resultItem(userId: string | null, state: string | null, text: (name: st
  * driver gets a page or is redirected onward.
  */
 export async function receiveConnectRedirect(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const query = this.getQueryData() as IDataObject;
-	const options = this.getNodeParameter('redirectOptions', {}) as RedirectOptions;
+	const query = asRecord(this.getQueryData());
+	const options = redirectOptions(this);
 	const text = (name: string): string | undefined => {
 		const value = asString(query[name]);
 		return value === undefined || value === '' ? undefined : value;

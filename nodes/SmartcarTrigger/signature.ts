@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'crypto';
+import { createHmac, timingSafeEqual } from 'crypto';
 
 /** Hex HMAC-SHA256, Smartcar's scheme for both the VERIFY challenge and `SC-Signature`. */
 export function hmacHex(key: string, message: Buffer | string): string {
@@ -20,13 +20,4 @@ export function signatureMatches(expectedHex: string, received: string | undefin
  */
 export function isPlausibleChallenge(challenge: unknown): challenge is string {
 	return typeof challenge === 'string' && /^[A-Za-z0-9._~+/=-]{1,512}$/.test(challenge);
-}
-
-/**
- * The de-duplication key of a delivery that carries no `eventId`: `sha256:` and the hex SHA-256 of its exact bytes.
- * The same bytes again (a replayed capture, or a resend with nothing changed) have the same key; a resend whose bytes
- * differ (e.g. a new `meta.deliveryId`) does not.
- */
-export function bodyHashKey(raw: Buffer): string {
-	return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }

@@ -2,16 +2,11 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { eventToSignalItems, parseWebhookEvent, type SmartcarEventItem } from '../shared/webhook-events';
 import { asRecord, asString, isRecord } from '../shared/values';
-import { eventHash, isAcknowledged, MAX_STORED, recordAcknowledged, RETENTION_MS } from './acknowledged-events';
+import { bodyHashKey, eventHash, isAcknowledged, MAX_STORED, recordAcknowledged, RETENTION_MS } from './acknowledged-events';
 import { DeliveryLedgers, type DeliveryLedger } from './delivery-ledger';
-import { bodyHashKey, hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
+import { hmacHex, isPlausibleChallenge, signatureMatches } from './signature';
 import { triggerCredentialText } from './trigger-credential';
-
-interface VehicleEventOptions {
-	output?: 'perEvent' | 'perSignal';
-	deduplicate?: boolean;
-	verifySignature?: boolean;
-}
+import { selectedEvents, vehicleEventOptions, type VehicleEventOptions } from './trigger-parameters';
 
 /** The management tokens a delivery may be signed with: the current one, and during a rotation the previous one. */
 interface SigningTokens {
@@ -188,9 +183,9 @@ function handleEvent(
 	raw: Buffer,
 	checkAge: boolean,
 ): IWebhookResponseData {
-	const ledger = options.deduplicate !== false ? persistAcknowledged(context) : undefined;
+	const ledger = options.deduplicate ? persistAcknowledged(context) : undefined;
 	const eventType = asString(payload.eventType);
-	const events = context.getNodeParameter('events', ['VEHICLE_STATE', 'VEHICLE_ERROR']) as string[];
+	const events = selectedEvents(context);
 	if (!eventType || !events.includes(eventType)) {
 		return reply(context, 200, { status: 'ignored', reason: `event type ${eventType ?? '(none)'} is not selected` });
 	}
@@ -224,8 +219,8 @@ async function receiveUnverified(
  */
 export async function receiveVehicleEvent(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const raw = await rawBodyOf(this);
-	const options = this.getNodeParameter('options', {}) as VehicleEventOptions;
-	if (options.verifySignature === false) return await receiveUnverified(this, options, raw);
+	const options = vehicleEventOptions(this);
+	if (!options.verifySignature) return await receiveUnverified(this, options, raw);
 
 	const tokens = await signingTokens(this);
 	if (!tokens.current) return reply(this, 500, { error: MISSING_TOKEN });

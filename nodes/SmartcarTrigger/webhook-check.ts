@@ -1,11 +1,10 @@
-import type { IHookFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IHookFunctions, NodeApiError } from 'n8n-workflow';
 
 import { listResources } from '../shared/paged-list';
 import { SmartcarClient } from '../shared/transport';
 import { readWebhook, type SmartcarWebhook } from '../shared/webhooks';
-import { asRecord } from '../shared/values';
 import { PUBLIC_URL_VARIABLE } from './setup-texts';
+import { triggerOn, vehicleEventOptions } from './trigger-parameters';
 
 /**
  * Check Smartcar Webhook on Publish: when a workflow with Vehicle Events is published, ask the Management API for
@@ -41,22 +40,22 @@ function publishKind(context: IHookFunctions): 'first' | 'again' | undefined {
 }
 
 function checkEnabled(context: IHookFunctions): boolean {
-	if (context.getNodeParameter('trigger', 'vehicleEvents') !== 'vehicleEvents') return false;
-	return asRecord(context.getNodeParameter('options', {})).checkWebhookOnPublish === true;
+	return triggerOn(context) === 'vehicleEvents' && vehicleEventOptions(context).checkWebhookOnPublish;
 }
 
-function publishError(context: IHookFunctions, callbackUri: string, message: string, description: string): NodeApiError {
-	return new NodeApiError(context.getNode(), { callbackUri } as JsonObject, { message, description });
+/** A finding that fails a publish again, redacted like every error (n8n 1.x shows a NodeApiError's description). */
+async function publishError(client: SmartcarClient, callbackUri: string, message: string, description: string): Promise<NodeApiError> {
+	return await client.judgedError({ callbackUri }, { message, description });
 }
 
 /** The failure for a Production URL no Smartcar webhook has exactly, naming near misses (a partial match). */
-function noWebhookError(context: IHookFunctions, callbackUri: string, nearMisses: SmartcarWebhook[]): NodeApiError {
+async function noWebhookError(client: SmartcarClient, callbackUri: string, nearMisses: SmartcarWebhook[]): Promise<NodeApiError> {
 	const near = nearMisses
 		.slice(0, 3)
 		.map((webhook) => `"${webhook.name ?? webhook.id}" (${webhook.callbackUri ?? 'no callback URI'})`)
 		.join(', ');
-	return publishError(
-		context,
+	return await publishError(
+		client,
 		callbackUri,
 		`No Smartcar webhook has this trigger's Production URL ${callbackUri} as its callback URI: add one in the Smartcar Dashboard → Webhooks, then publish again`,
 		`Create a webhook in the Smartcar Dashboard → Webhooks with exactly this callback URI (it must be public HTTPS; if n8n runs behind a proxy, set ${PUBLIC_URL_VARIABLE} so n8n shows the public address). ` +
@@ -76,11 +75,11 @@ async function findProblem(context: IHookFunctions, callbackUri: string): Promis
 	});
 	const webhooks = candidates.map(readWebhook);
 	const exact = webhooks.filter((webhook) => webhook.callbackUri === callbackUri);
-	if (exact.length === 0) return noWebhookError(context, callbackUri, webhooks);
+	if (exact.length === 0) return await noWebhookError(client, callbackUri, webhooks);
 	if (exact.some((webhook) => webhook.isEnabled === true)) return undefined;
 	const names = exact.map((webhook) => `"${webhook.name ?? webhook.id}"`).join(', ');
-	return publishError(
-		context,
+	return await publishError(
+		client,
 		callbackUri,
 		`The Smartcar webhook ${names} for this trigger's Production URL is disabled: enable it in the Smartcar Dashboard → Webhooks, then publish again`,
 		'Smartcar sends no events to a disabled webhook. Enable it in the Smartcar Dashboard → Webhooks (Smartcar verifies the URL while this workflow is published), then publish again. ' +

@@ -179,6 +179,19 @@ describe('failures', () => {
 		expect(error.context).toEqual({ itemIndex: 0 });
 		expect(sim.stats.requests).toHaveLength(0);
 	});
+
+	test('Requests in Flight is read once per run, from the first read item: later items\' values are not read', async () => {
+		sim.setOptions({ latencyMs: 30 });
+		const vehicles = vehicleIds.slice(0, 8);
+		const store = credentialStore(sim, { apiBaseUrl: probe.apiBaseUrl });
+		const parameters = readSignals({ requestsInFlight: fromItem('inFlight') });
+
+		const result = await runSmartcar(parameters, { store, items: vehicles.map((vehicleId, index) => ({ vehicleId, inFlight: index === 0 ? 2 : 17 })) });
+
+		expect(result.error).toBeUndefined();
+		expect(outputJson(result).map((item) => item.vehicleId)).toEqual(vehicles);
+		expect(probe.maxInFlight).toBe(2);
+	});
 });
 
 describe('state changes and stops', () => {

@@ -138,6 +138,24 @@ describe('IDs are checked before any request', () => {
 	});
 });
 
+describe('unknown operation values', () => {
+	// Keys every object inherits (`toString`, `constructor`, `__proto__`) are not operations either.
+	test.each([
+		['command', 'fly'],
+		['command', 'toString'],
+		['command', 'constructor'],
+		['signal', '__proto__'],
+	])('resource %j with operation %j is refused by name before any request', async (resource, operation) => {
+		const result = await runSmartcar({ resource, operation, userId, vehicleId: byId(first.id) }, { store: credentialStore(sim), items: [{}] });
+
+		const error = errorOf(result);
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toBe(`The operation "${operation}" is not known for "${resource}"`);
+		expect(error.context).toEqual({ itemIndex: 0 });
+		noRequestWasSent();
+	});
+});
+
 describe('Continue On Fail', () => {
 	const items: IDataObject[] = [];
 

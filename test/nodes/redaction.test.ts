@@ -99,6 +99,20 @@ describe('through the Smartcar node', () => {
 		}
 	});
 
+	test('an error the node judges itself (no such subscription) is redacted like an error answer', async () => {
+		const result = await runSmartcar(
+			{ resource: 'subscription', operation: 'unsubscribe', subscriptionId: MANAGEMENT_TOKEN },
+			{ store: credentialStore(sim, { clientSecret: SECRET }) },
+		);
+
+		const error = errorOf(result);
+		expect(error.message).toBe('Subscription [redacted] does not exist');
+		expect(error.httpCode).toBe('404');
+		// The node's parameters (shown with the error) hold what was typed; the error's own fields hold none of it.
+		const { node: _typed, ...fields } = error;
+		for (const form of secretForms(MANAGEMENT_TOKEN)) expect(JSON.stringify(fields)).not.toContain(form);
+	});
+
 	// Issue #20: the token endpoint's error_description is free text; whatever escape it uses, or if it echoes only
 	// the start of the secret, the message carries none of it.
 	test.each([

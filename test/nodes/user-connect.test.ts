@@ -237,6 +237,35 @@ describe('Connect → Get Authorization URL', () => {
 		expect(sim.stats.requests).toHaveLength(0);
 	});
 
+	test.each([
+		[{ mode: fromItem('mode') }, { mode: 'sandbox' }, 'Mode in item 0 must be one of "live", "simulated"'],
+		[{ options: { approvalPrompt: fromItem('prompt') } }, { prompt: 'always' }, 'Options → Approval Prompt in item 0 must be one of "auto", "force"'],
+		[{ options: { singleSelect: fromItem('single') } }, { single: 'yes' }, 'Options → Single Vehicle in item 0 must be true or false'],
+		[{ scopes: fromItem('scopes') }, { scopes: { read: true } }, 'Permissions in item 0 must be a list of values'],
+	])('a value its field does not offer (%j = %j) is refused, naming the field and the item', async (parameters, item, message) => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', ...parameters }, [item]);
+
+		const error = errorOf(result);
+		expect(error.name).toBe('NodeOperationError');
+		expect(error.message).toBe(message);
+		expect(error.context).toEqual({ itemIndex: 0 });
+		expect(result.items('Smartcar')).toEqual([]);
+	});
+
+	test('permissions mapped as text are split at spaces and commas', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 's', scopes: fromItem('scopes') }, [
+			{ scopes: 'read_battery, read_charge' },
+		]);
+
+		expect(outputJson(result)[0].scopes).toEqual(['read_battery', 'read_charge']);
+	});
+
+	test('a redirect URI with a space or line break around it is refused, not trimmed into another value', async () => {
+		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{ redirectUri: 'https://n8n.example.com/cb\n' }]);
+
+		expect(errorOf(result).message).toBe('Redirect URI in item 0 is not usable: it starts or ends with a space or line break');
+	});
+
 	test('an empty redirect URI is refused as empty', async () => {
 		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{ redirectUri: '' }]);
 

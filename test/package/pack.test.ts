@@ -22,10 +22,11 @@ const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
  * shipped; 67.6 KiB before; it is also the package's page on npmjs.com and the docs n8n's verification asks for), and
  * the compiled JavaScript (178 KiB when issue #23 measured it, 224 KiB now) is built without comments, import helpers or
  * space indentation (tsconfig.build.json, gulpfile.js); minified and mangled it would leave n8n's reviewers unreadable
- * code. The package weighs 250 KiB (298 KiB with the longer README, over the budget); a stray source map, declaration
- * file or test shows at once.
+ * code. The package weighs 262 KiB (298 KiB with the longer README, over the budget): issue #21's typed operation
+ * contract, field readers for Connect and the trigger and the file splits added 7.7 KiB to 254.5, mostly new code and
+ * each new module's CommonJS preamble. A stray source map, declaration file or test shows at once.
  */
-const UNPACKED_BUDGET_KIB = 256;
+const UNPACKED_BUDGET_KIB = 264;
 
 interface PackReport {
 	files: Array<{ path: string; size: number }>;

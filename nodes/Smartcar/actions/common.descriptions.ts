@@ -70,7 +70,7 @@ export const requestsInFlightOption: INodeProperties = {
 	default: DEFAULT_REQUESTS_IN_FLIGHT,
 	description:
 		'How many items are read at the same time. 1 reads one item at a time, in order. Items for the same vehicle are always read one after the other, and the output keeps the input order.',
-	hint: `A whole number from 1 to ${MAX_REQUESTS_IN_FLIGHT}; the first item's value applies to the whole run`,
+	hint: `A whole number from 1 to ${MAX_REQUESTS_IN_FLIGHT}. The first read item's value applies to every read of the run; commands and other changes always run one at a time, in input order`,
 };
 
 /** The Options collection of a read operation that has no other option: only Requests in Flight. */

@@ -1,7 +1,8 @@
 /**
- * A small scheduler for the router's read operations: runs up to `limit` items at once, never two items with the
- * same key (vehicle) at once, and starts items in input order as far as those two rules allow. No timers: it only
- * waits for the items it started.
+ * How the router's checked items run: consecutive reads form a group that runs up to `limit` items at once, never two
+ * items with the same key (vehicle) at once, starting items in input order as far as those two rules allow; any
+ * other operation (a command, a subscribe…) is a group of its own, so state changes run one at a time in input order.
+ * No timers: it only waits for the items it started.
  */
 
 /** What one item's run gave: its value, or what it threw. `undefined` in the result: the item never started. */
@@ -76,6 +77,68 @@ export async function runInFlight<T>(plan: InFlightPlan, run: (position: number)
 		}
 		if (running.size === 0) break;
 		await Promise.race(running);
+	}
+	return outcomes;
+}
+
+/** What scheduling needs to know of one item: whether it may run beside others, and the vehicle it reads. */
+export interface ScheduledItem {
+	/** true for reads (and for invalid items, kept as errors in the group of reads around them). */
+	concurrent: boolean;
+	key?: string;
+}
+
+/**
+ * The items in the groups a run goes through, in input order: each run of consecutive concurrent items is one group;
+ * any other item is a group of its own.
+ */
+export function groupsOf(items: ScheduledItem[]): number[][] {
+	const groups: number[][] = [];
+	let reads: number[] = [];
+	items.forEach((item, itemIndex) => {
+		if (item.concurrent) {
+			reads.push(itemIndex);
+			return;
+		}
+		if (reads.length > 0) groups.push(reads);
+		reads = [];
+		groups.push([itemIndex]);
+	});
+	if (reads.length > 0) groups.push(reads);
+	return groups;
+}
+
+export interface RunPlan {
+	/** Requests in Flight: how many reads of a group may run at once. */
+	limit: number;
+	/** See InFlightPlan.stopAfterFailure; also: no later group is started once an item failed. */
+	stopAfterFailure: boolean;
+	stopped(): boolean;
+}
+
+/**
+ * Runs every item, group after group (see groupsOf), and resolves once every started item has settled, with the
+ * outcomes in item order (`undefined`: never started, after a stop or after a failure with stopAfterFailure).
+ */
+export async function runGroups<T>(
+	items: ScheduledItem[],
+	plan: RunPlan,
+	run: (itemIndex: number) => Promise<T>,
+): Promise<Array<Outcome<T> | undefined>> {
+	const outcomes: Array<Outcome<T> | undefined> = new Array<Outcome<T> | undefined>(items.length).fill(undefined);
+	for (const group of groupsOf(items)) {
+		const groupOutcomes = await runInFlight(
+			{
+				count: group.length,
+				limit: plan.limit,
+				keyOf: (position) => items[group[position]].key,
+				stopAfterFailure: plan.stopAfterFailure,
+				stopped: plan.stopped,
+			},
+			async (position) => await run(group[position]),
+		);
+		groupOutcomes.forEach((outcome, position) => (outcomes[group[position]] = outcome));
+		if (plan.stopAfterFailure && groupOutcomes.some((outcome) => outcome !== undefined && !outcome.ok)) break;
 	}
 	return outcomes;
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { idProblem, MAX_ID_LENGTH } from '../../shared/ids';
+import { booleanOf, isBlank, optionIn, textListOf } from '../../shared/parameters';
 
 /**
  * Readers for the fields operations check in `validate`, before the router sends any request. Each one throws a
@@ -13,11 +14,6 @@ export const MAX_LIMIT = 10_000;
 
 const ID_RULE =
 	`A Smartcar ID has only letters, digits, "-" and "_" (with "." or ":" allowed inside) and at most ${MAX_ID_LENGTH} characters.`;
-
-/** A parameter that was left empty: not given, null, or only whitespace. */
-function isBlank(raw: unknown): boolean {
-	return raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
-}
 
 /** The text of an ID parameter: a string as given (never trimmed), a number as its digits, else undefined. */
 function idText(raw: unknown): string | undefined {
@@ -128,21 +124,49 @@ export function resultLimit(this: IExecuteFunctions, itemIndex: number): number 
 	);
 }
 
-/** An option that must be one of `allowed`: `fallback` when not given, else a NodeOperationError naming it. */
+/** What `raw` holds when it is not what a field expects, for the error's description. */
+function shown(raw: unknown): string {
+	return JSON.stringify(raw) ?? String(raw);
+}
+
+/**
+ * An options value that must be one of `allowed`: undefined when not given, else the value, or a NodeOperationError
+ * naming the field, the item and the values it may have.
+ */
+export function optionValue<T extends string>(
+	context: IExecuteFunctions,
+	value: unknown,
+	field: { label: string; allowed: readonly T[] },
+	itemIndex: number,
+): T | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const found = optionIn(value, field.allowed);
+	if (found !== undefined) return found;
+	throw new NodeOperationError(
+		context.getNode(),
+		`${field.label} in item ${itemIndex} must be one of ${field.allowed.map((entry) => `"${entry}"`).join(', ')}`,
+		{ itemIndex, description: `It is ${shown(value)}. Pick one of the listed values.` },
+	);
+}
+
+/** An option that must be one of `allowed`: `fallback` when not given, else as optionValue. */
 export function oneOf<T extends string>(
 	context: IExecuteFunctions,
 	value: unknown,
 	field: { label: string; allowed: readonly T[]; fallback: T },
 	itemIndex: number,
 ): T {
-	if (value === undefined || value === null || value === '') return field.fallback;
-	const found = field.allowed.find((candidate) => candidate === value);
-	if (found !== undefined) return found;
-	throw new NodeOperationError(
-		context.getNode(),
-		`${field.label} in item ${itemIndex} must be one of ${field.allowed.map((entry) => `"${entry}"`).join(', ')}`,
-		{ itemIndex, description: `It is ${JSON.stringify(value) ?? String(value)}. Pick one of the listed values.` },
-	);
+	return optionValue(context, value, field, itemIndex) ?? field.fallback;
+}
+
+/** A multi-options value (see textListOf): its texts, or a NodeOperationError naming the field and the item. */
+export function checkTextList(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string[] {
+	const texts = textListOf(raw);
+	if (texts !== undefined) return texts;
+	throw new NodeOperationError(context.getNode(), `${label} in item ${itemIndex} must be a list of values`, {
+		itemIndex,
+		description: `It is ${shown(raw)}. Pick the values in the field, or map a list of texts.`,
+	});
 }
 
 /** A collection parameter (Filters, Options) of one item: its entries, or a NodeOperationError when it is not one. */
@@ -161,11 +185,11 @@ export function collection(this: IExecuteFunctions, name: string, label: string,
  */
 export function checkBoolean(context: IExecuteFunctions, raw: unknown, field: { label: string; fallback: boolean }, itemIndex: number): boolean {
 	if (raw === undefined || raw === null || raw === '') return field.fallback;
-	if (typeof raw === 'boolean') return raw;
-	if (raw === 'true' || raw === 'false') return raw === 'true';
+	const value = booleanOf(raw);
+	if (value !== undefined) return value;
 	throw new NodeOperationError(context.getNode(), `${field.label} in item ${itemIndex} must be true or false`, {
 		itemIndex,
-		description: `It is ${JSON.stringify(raw) ?? String(raw)}. Map a boolean, e.g. {{ $json.enabled === true }}.`,
+		description: `It is ${shown(raw)}. Map a boolean, e.g. {{ $json.enabled === true }}.`,
 	});
 }
 
@@ -177,4 +201,14 @@ export function checkText(context: IExecuteFunctions, raw: unknown, label: strin
 		itemIndex,
 		description: `It is ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}. Map a text value, or leave the field empty.`,
 	});
+}
+
+/**
+ * An optional free-text field that an expression may fill with a number (e.g. a numeric customer ID): undefined when
+ * empty (or only whitespace), the text as given (never trimmed), a number as its digits, an error otherwise.
+ */
+export function checkTextOrNumber(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string | undefined {
+	if (isBlank(raw)) return undefined;
+	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+	return checkText(context, raw, label, itemIndex);
 }

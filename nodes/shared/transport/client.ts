@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, JsonObject, NodeApiError } from 'n8n-workflow';
 
 import { CREDENTIAL_NAME, credentialText, resolveEndpoints, tokenPartsOf, type SmartcarEndpoints } from '../../../credentials/smartcar-credential';
 import { tokenCacheKey } from '../../../credentials/smartcar-token';
@@ -82,6 +82,14 @@ export class SmartcarClient {
 		const resolved = resolvePagingLink(link, new URL(`${baseUrl}/`), field);
 		if ('refused' in resolved) throw await safeError(this.session, { link: resolved.shownLink }, resolved.refused, itemIndex);
 		return await this.send(resolved.url.toString(), { ...request, qs: undefined }, itemIndex);
+	}
+
+	/**
+	 * An error about a Smartcar answer that an operation or the trigger judged itself (a subscription that does not
+	 * exist, no webhook with the trigger's URL), redacted like every other error of this client.
+	 */
+	async judgedError(errorResponse: JsonObject, fields: { message: string; description: string; httpCode?: string }, itemIndex = 0): Promise<NodeApiError> {
+		return await safeError(this.session, errorResponse, fields, itemIndex);
 	}
 
 	/** Waits (before a retry, between polls); a stopped execution stops waiting at once. */

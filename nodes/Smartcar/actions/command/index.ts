@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { userIdFields, vehicleIdField } from '../id-fields';
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as lock from './lock.operation';
 import * as setChargeLimit from './set-charge-limit.operation';
 import * as startCharge from './start-charge.operation';
@@ -32,7 +32,7 @@ const operation: INodeProperties = {
 
 const shared = updateDisplayOptions({ show: { resource: ['command'] } }, [...userIdFields(true), vehicleIdField]);
 
-export const command: SmartcarResource = {
-	description: [operation, ...shared, ...setChargeLimit.description],
-	operations: { lock, unlock, startCharge, stopCharge, setChargeLimit },
-};
+export const command = {
+	description: [operation, ...shared, ...setChargeLimit.operation.description],
+	operations: { lock: lock.operation, unlock: unlock.operation, startCharge: startCharge.operation, stopCharge: stopCharge.operation, setChargeLimit: setChargeLimit.operation },
+} satisfies SmartcarResource;

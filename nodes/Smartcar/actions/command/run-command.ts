@@ -1,8 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
 import { resourceOf } from '../../../shared/json-api';
 import { asRecord, asString, isRecord, textIn, toSafeJson } from '../../../shared/values';
+import { defineOperation, type SmartcarOperation } from '../operation';
 import { requiredVehicleTarget, type VehicleTarget } from '../validation';
 
 interface CommandSpec {
@@ -58,14 +59,14 @@ export async function runCommand(
 
 /**
  * The operation of a command that has only the User ID and Vehicle fields every command shares (Lock, Unlock, Start
- * Charge, Stop Charge): its description, `validate` and `execute`, built from what tells the commands apart.
+ * Charge, Stop Charge), built from what tells the commands apart.
  */
-export function commandWithoutFields(spec: CommandSpec) {
-	return {
-		description: [] as INodeProperties[],
+export function commandWithoutFields(spec: CommandSpec): SmartcarOperation {
+	return defineOperation({
+		description: [],
 		validate: requiredVehicleTarget,
 		async execute(this: IExecuteFunctions, client: SmartcarClient, params: VehicleTarget, itemIndex: number): Promise<IDataObject> {
 			return await runCommand(client, params, spec, itemIndex);
 		},
-	};
+	});
 }

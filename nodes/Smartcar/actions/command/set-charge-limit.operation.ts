@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { SmartcarClient } from '../../../shared/transport';
 import { requiredVehicleTarget, wholeNumber, type VehicleTarget } from '../validation';
 import { runCommand } from './run-command';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	{
@@ -18,14 +19,14 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['command'], operation: ['setChargeLimit'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['command'], operation: ['setChargeLimit'] } }, properties);
 
 interface SetChargeLimitParams extends VehicleTarget {
 	percent: number;
 }
 
 /** User, vehicle and a whole percentage from 0 to 100 (a number, or its text from an expression). */
-export function validate(this: IExecuteFunctions, itemIndex: number): SetChargeLimitParams {
+function validate(this: IExecuteFunctions, itemIndex: number): SetChargeLimitParams {
 	const target = requiredVehicleTarget.call(this, itemIndex);
 	const percent = wholeNumber.call(
 		this,
@@ -36,7 +37,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): SetChargeL
 	return { ...target, percent };
 }
 
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	params: SetChargeLimitParams,
@@ -55,3 +56,5 @@ export async function execute(
 		itemIndex,
 	);
 }
+
+export const operation = defineOperation({ description, validate, execute });

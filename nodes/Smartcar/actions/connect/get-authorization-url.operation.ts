@@ -1,11 +1,29 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, randomString, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { connectTarget, MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH, signConnectState } from '../../../shared/connect-state';
+import { MAX_LINK_VALIDITY_HOURS, MAX_STATE_VALUE_LENGTH } from '../../../shared/connect-state';
 import { DEFAULT_PERMISSIONS, PERMISSIONS } from '../../../shared/permissions';
 import type { SmartcarClient } from '../../../shared/transport';
-import { checkWholeNumber } from '../validation';
+import { defineOperation } from '../operation';
+import {
+	checkBoolean,
+	checkText,
+	checkTextList,
+	checkTextOrNumber,
+	checkWholeNumber,
+	collection,
+	oneOf,
+	optionValue,
+} from '../validation';
 import { versioned } from '../versions';
+import {
+	APPROVAL_PROMPTS,
+	buildAuthorizationUrl,
+	CONNECT_MODES,
+	scopeOf,
+	unsafeRedirectReason,
+	type AuthorizationUrlParams,
+} from './authorization-url';
 
 /** How long a Connect link works by default: a week, because links go out by email. */
 const DEFAULT_LINK_EXPIRY_HOURS = 168;
@@ -144,97 +162,36 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
+const description = updateDisplayOptions(
 	{ show: { resource: ['connect'], operation: ['getAuthorizationUrl'] } },
 	properties,
 );
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * A redirect URI Smartcar could send a driver to safely: https, plain http only to this machine (development), or
- * the `sc<clientId>://` scheme Smartcar assigns to mobile apps; never credentials in the URL or a fragment.
- */
-function unsafeRedirectReason(value: string, clientId: string): string | undefined {
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		return 'it is not an absolute URL';
-	}
-	if (url.username || url.password) return 'it contains a user name or password';
-	if (url.hash) return 'it contains a "#" fragment, which Smartcar cannot append parameters to';
-	if (url.protocol === 'https:') return undefined;
-	if (url.protocol === 'http:') return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'plain http is only allowed for localhost';
-	if (clientId && url.protocol === `sc${clientId.toLowerCase()}:`) return undefined;
-	return `the scheme "${url.protocol}" is not allowed`;
-}
-
-interface ConnectOptions {
-	approvalPrompt?: unknown;
-	flags?: unknown;
-	linkExpiryHours?: unknown;
-	make?: unknown;
-	requiredScopes?: unknown;
-	singleSelect?: unknown;
-	singleSelectVin?: unknown;
-	user?: unknown;
-}
-
-/** What `validate` read and checked for one item; `execute` builds the link from exactly this. */
-interface AuthorizationUrlParams {
-	redirectUri: string;
-	/** The `scope` parameter (`required:` prefixes included), '' for none. */
-	scope: string;
-	mode: string;
-	/** The builder's State, or undefined to use a random one. */
-	state?: string;
-	linkExpiryHours: number;
-	/** Connect's optional parameters, in the order they go into the URL; only non-empty ones. */
-	optional: Array<[string, string]>;
-}
-
-/** A mapped value as trimmed text: expressions may yield numbers, null or undefined. */
-function text(value: unknown): string {
-	if (typeof value === 'string') return value.trim();
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-	return '';
-}
-
-function list(value: unknown): string[] {
-	const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
-	return values.map(text).filter((entry) => entry !== '');
-}
-
-function refuse(this: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
-	return new NodeOperationError(this.getNode(), message, { itemIndex, description });
-}
-
+/** Reads the Redirect URI and refuses one Smartcar could not send a driver to safely (authorization-url.ts). */
 function checkedRedirectUri(this: IExecuteFunctions, itemIndex: number, clientId: string): string {
-	const redirectUri = text(this.getNodeParameter('redirectUri', itemIndex, ''));
-	const reason = redirectUri === '' ? 'it is empty' : unsafeRedirectReason(redirectUri, clientId);
+	const redirectUri = checkText(this, this.getNodeParameter('redirectUri', itemIndex, ''), 'Redirect URI', itemIndex) ?? '';
+	const reason = unsafeRedirectReason(redirectUri, clientId);
 	if (reason) {
-		throw refuse.call(
-			this,
+		throw new NodeOperationError(this.getNode(), `Redirect URI in item ${itemIndex} is not usable: ${reason}`, {
 			itemIndex,
-			`Redirect URI in item ${itemIndex} is not usable: ${reason}`,
-			'Use an https URL registered in the Smartcar Dashboard (http only for localhost), e.g. the URL of a Smartcar Trigger set to "Connect Redirect".',
-		);
+			description:
+				'Use an https URL registered in the Smartcar Dashboard (http only for localhost), e.g. the URL of a Smartcar Trigger set to "Connect Redirect".',
+		});
 	}
 	return redirectUri;
 }
 
+/** The State as given (never trimmed), undefined when empty (a random one is used); at most MAX_STATE_VALUE_LENGTH. */
 function checkedState(this: IExecuteFunctions, itemIndex: number): string | undefined {
-	const state = text(this.getNodeParameter('state', itemIndex, ''));
-	if (state.length > MAX_STATE_VALUE_LENGTH) {
-		throw refuse.call(
-			this,
+	const state = checkTextOrNumber(this, this.getNodeParameter('state', itemIndex, ''), 'State', itemIndex);
+	if (state !== undefined && state.length > MAX_STATE_VALUE_LENGTH) {
+		throw new NodeOperationError(this.getNode(), `State in item ${itemIndex} is longer than ${MAX_STATE_VALUE_LENGTH} characters`, {
 			itemIndex,
-			`State in item ${itemIndex} is longer than ${MAX_STATE_VALUE_LENGTH} characters`,
-			'The State travels inside the Connect link. Use a short reference (e.g. a customer or request ID) and look the rest up after the redirect.',
-		);
+			description:
+				'The State travels inside the Connect link. Use a short reference (e.g. a customer or request ID) and look the rest up after the redirect.',
+		});
 	}
-	return state === '' ? undefined : state;
+	return state;
 }
 
 /** Link Valid For (Hours): a whole number from 1 to MAX_LINK_VALIDITY_HOURS, a number or its text; default a week. */
@@ -249,53 +206,37 @@ function checkedExpiryHours(this: IExecuteFunctions, itemIndex: number, raw: unk
 	return checkWholeNumber(this, raw, rule, itemIndex);
 }
 
-/** Reads and checks one item's fields (no request): the redirect URI, the State's length and the link's validity. */
-export function validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): AuthorizationUrlParams {
-	const redirectUri = checkedRedirectUri.call(this, itemIndex, client.clientId);
-	const scopes = list(this.getNodeParameter('scopes', itemIndex, []));
-	const mode = text(this.getNodeParameter('mode', itemIndex, 'live')) || 'live';
-	const state = checkedState.call(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as ConnectOptions;
-	const linkExpiryHours = checkedExpiryHours.call(this, itemIndex, options.linkExpiryHours);
-
-	const required = list(options.requiredScopes);
-	const scope = [...scopes.filter((s) => !required.includes(s)), ...required.map((s) => `required:${s}`)].join(' ');
-	const optional: Array<[string, string]> = [
-		['approval_prompt', text(options.approvalPrompt)],
-		['make', text(options.make)],
-		['single_select', options.singleSelect === true || text(options.singleSelect) === 'true' ? 'true' : ''],
-		['single_select_vin', text(options.singleSelectVin)],
-		['flags', text(options.flags)],
-		['user', text(options.user)],
+/** Connect's optional parameters from Options, in the order they go into the URL; only the ones given. */
+function optionalParameters(this: IExecuteFunctions, options: IDataObject, itemIndex: number): Array<[string, string]> {
+	const label = (name: string) => `Options → ${name}`;
+	const singleSelect = checkBoolean(this, options.singleSelect, { label: label('Single Vehicle'), fallback: false }, itemIndex);
+	const optional: Array<[string, string | undefined]> = [
+		['approval_prompt', optionValue(this, options.approvalPrompt, { label: label('Approval Prompt'), allowed: APPROVAL_PROMPTS }, itemIndex)],
+		['make', checkTextOrNumber(this, options.make, label('Make'), itemIndex)],
+		['single_select', singleSelect ? 'true' : undefined],
+		['single_select_vin', checkTextOrNumber(this, options.singleSelectVin, label('Single Vehicle VIN'), itemIndex)],
+		['flags', checkTextOrNumber(this, options.flags, label('Flags'), itemIndex)],
+		['user', checkTextOrNumber(this, options.user, label('Analytics Reference'), itemIndex)],
 	];
-	return { redirectUri, scope, mode, state, linkExpiryHours, optional: optional.filter(([, value]) => value !== '') };
+	return optional.flatMap(([name, value]) => (value === undefined ? [] : [[name, value]]));
 }
 
-/**
- * Builds the Smartcar Connect URL a driver opens to grant access. No API call is made. Its `state` is signed with
- * this credential's key (see shared/connect-state.ts): the builder's State (or a random one), a fresh nonce, an
- * expiry and the target (the Redirect URI's webhook path), so only the Smartcar Trigger at that URL accepts it. The output's `state` is the builder's value, which the Smartcar Trigger outputs again on the redirect.
- */
-export async function execute(
-	this: IExecuteFunctions,
-	client: SmartcarClient,
-	params: AuthorizationUrlParams,
-): Promise<IDataObject> {
-	const value = params.state ?? randomString(24);
-	const target = connectTarget(new URL(params.redirectUri).pathname);
-	const signed = signConnectState(value, client.connectStateKey, params.linkExpiryHours * 3600, target);
-	const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: params.redirectUri });
-	if (params.scope) query.set('scope', params.scope);
-	query.set('state', signed.state);
-	query.set('mode', params.mode);
-	for (const [name, optionValue] of params.optional) query.set(name, optionValue);
-
-	return {
-		url: `${client.endpoints.connectUrl}?${query.toString()}`,
-		state: value,
-		expiresAt: signed.expiresAt.toISOString(),
-		redirectUri: params.redirectUri,
-		scopes: params.scope === '' ? [] : params.scope.split(' '),
-		mode: params.mode,
-	};
+/** Reads and checks one item's fields (no request): every field through the validation readers. */
+function validate(this: IExecuteFunctions, itemIndex: number, client: SmartcarClient): AuthorizationUrlParams {
+	const redirectUri = checkedRedirectUri.call(this, itemIndex, client.clientId);
+	const scopes = checkTextList(this, this.getNodeParameter('scopes', itemIndex, []), 'Permissions', itemIndex);
+	const mode = oneOf(this, this.getNodeParameter('mode', itemIndex, 'live'), { label: 'Mode', allowed: CONNECT_MODES, fallback: 'live' }, itemIndex);
+	const state = checkedState.call(this, itemIndex);
+	const options = collection.call(this, 'options', 'Options', itemIndex);
+	const linkExpiryHours = checkedExpiryHours.call(this, itemIndex, options.linkExpiryHours);
+	const required = checkTextList(this, options.requiredScopes, 'Options → Required Permissions', itemIndex);
+	const optional = optionalParameters.call(this, options, itemIndex);
+	return { redirectUri, scope: scopeOf(scopes, required), mode, state, linkExpiryHours, optional };
 }
+
+/** Builds the Connect link (authorization-url.ts); no API call is made. */
+async function execute(this: IExecuteFunctions, client: SmartcarClient, params: AuthorizationUrlParams): Promise<IDataObject> {
+	return await Promise.resolve(buildAuthorizationUrl(client, params));
+}
+
+export const operation = defineOperation({ description, validate, execute });

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as getAuthorizationUrl from './get-authorization-url.operation';
 
 const operation: INodeProperties = {
@@ -20,7 +20,7 @@ const operation: INodeProperties = {
 	default: 'getAuthorizationUrl',
 };
 
-export const connect: SmartcarResource = {
-	description: [operation, ...getAuthorizationUrl.description],
-	operations: { getAuthorizationUrl },
-};
+export const connect = {
+	description: [operation, ...getAuthorizationUrl.operation.description],
+	operations: { getAuthorizationUrl: getAuthorizationUrl.operation },
+} satisfies SmartcarResource;

@@ -6,6 +6,7 @@ import { listPages, type SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { userIdFields, vehicleFilterFields } from '../id-fields';
 import { optionalId, resultLimit } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	...userIdFields(false),
@@ -14,10 +15,7 @@ const properties: INodeProperties[] = [
 	readOptionsCollection(),
 ];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['getMany'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['getMany'] } }, properties);
 
 interface GetManyConnectionsParams {
 	userId?: string;
@@ -27,7 +25,7 @@ interface GetManyConnectionsParams {
 }
 
 /** The optional user and vehicle filters (valid IDs when given) and Return All / Limit. */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManyConnectionsParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetManyConnectionsParams {
 	return {
 		userId: optionalId.call(this, 'userId', 'User ID', itemIndex),
 		vehicleId: optionalId.call(this, 'vehicleId', 'Vehicle ID', itemIndex),
@@ -39,7 +37,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManyCon
  * `GET /connections` page after page (by cursor, page number or `links.next`, whichever Smartcar answers with), each
  * connection in either of its shapes as one flat item; the user and vehicle filters are also checked on each one.
  */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId, vehicleId, limit }: GetManyConnectionsParams,
@@ -47,3 +45,6 @@ export async function execute(
 ): Promise<IDataObject[]> {
 	return await listPages(client, connectionsList({ userId, vehicleId, limit }), itemIndex);
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

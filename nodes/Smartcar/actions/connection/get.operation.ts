@@ -6,23 +6,21 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { requiredId } from '../validation';
 import { readOptionsCollection } from '../common.descriptions';
 import { connectionIdFields } from '../id-fields';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [...connectionIdFields(), readOptionsCollection()];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['get'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['connection'], operation: ['get'] } }, properties);
 
 interface GetConnectionParams {
 	connectionId: string;
 }
 
-export function validate(this: IExecuteFunctions, itemIndex: number): GetConnectionParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetConnectionParams {
 	return { connectionId: requiredId.call(this, 'connectionId', 'Connection ID', itemIndex) };
 }
 
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ connectionId }: GetConnectionParams,
@@ -34,3 +32,6 @@ export async function execute(
 	);
 	return connectionOf(response.body);
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

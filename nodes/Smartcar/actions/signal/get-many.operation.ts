@@ -7,6 +7,7 @@ import { asRecord, isRecord, toSafeJson } from '../../../shared/values';
 import { requestsInFlightOption } from '../common.descriptions';
 import { userIdFields, vehicleIdField } from '../id-fields';
 import { oneOf, requiredVehicleTarget, type VehicleTarget } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	...userIdFields(true),
@@ -46,10 +47,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['getAll'] } }, properties);
 
 const OUTPUTS = ['perSignal', 'perVehicle', 'raw'] as const;
 
@@ -58,7 +56,7 @@ interface GetManySignalsParams extends VehicleTarget {
 }
 
 /** User, vehicle, and the Output option (one of its listed values; One Item per Signal when not set). */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManySignalsParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetManySignalsParams {
 	const target = requiredVehicleTarget.call(this, itemIndex);
 	const options: unknown = this.getNodeParameter('options', itemIndex, {});
 	const given = isRecord(options) ? options.output : undefined;
@@ -70,7 +68,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManySig
  * Every signal of the vehicle in one `GET /vehicles/{id}/signals`, read by the pager when Smartcar pages it (its
  * `links.next`, at most MAX_SIGNAL_PAGES pages); Raw Smartcar Response is the first answer as it came.
  */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId, vehicleId, output }: GetManySignalsParams,
@@ -87,3 +85,6 @@ export async function execute(
 	if (output === 'perVehicle') return [toVehicleSignalMap(vehicleId, userId, signals)];
 	return signals;
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

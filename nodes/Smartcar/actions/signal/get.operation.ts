@@ -8,6 +8,7 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection } from '../common.descriptions';
 import { userIdFields, vehicleIdField } from '../id-fields';
 import { requiredVehicleTarget, type VehicleTarget } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	...userIdFields(true),
@@ -25,10 +26,7 @@ const properties: INodeProperties[] = [
 	readOptionsCollection(),
 ];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['get'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['signal'], operation: ['get'] } }, properties);
 
 interface GetSignalParams extends VehicleTarget {
 	/** The lowercase signal code, e.g. "tractionbattery-stateofcharge". */
@@ -36,7 +34,7 @@ interface GetSignalParams extends VehicleTarget {
 }
 
 /** User, vehicle, and a signal code (or its dotted name) in Smartcar's code form. */
-export function validate(this: IExecuteFunctions, itemIndex: number): GetSignalParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetSignalParams {
 	const target = requiredVehicleTarget.call(this, itemIndex);
 	const input = String(this.getNodeParameter('signalCode', itemIndex, '') ?? '');
 	const code = toSignalCode(input);
@@ -51,7 +49,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetSignalP
 }
 
 /** One signal. To read several, use Get Many: Smartcar bills each signals call per vehicle. */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId, vehicleId, code }: GetSignalParams,
@@ -67,3 +65,6 @@ export async function execute(
 	);
 	return { ...normalizeSignal(resourceOf(response.body), vehicleId), userId };
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as get from './get.operation';
 import * as getMany from './get-many.operation';
 
@@ -22,8 +22,8 @@ const operation: INodeProperties = {
 	default: 'getAll',
 };
 
-export const signal: SmartcarResource = {
-	description: [operation, ...get.description, ...getMany.description],
+export const signal = {
+	description: [operation, ...get.operation.description, ...getMany.operation.description],
 	// The stored operation value stays `getAll` (saved workflows use it); the file follows the other resources' names.
-	operations: { get, getAll: getMany },
-};
+	operations: { get: get.operation, getAll: getMany.operation },
+} satisfies SmartcarResource;

@@ -7,6 +7,7 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields, webhookIdField } from '../common.descriptions';
 import { userIdFields, vehicleIdField } from '../id-fields';
 import { collection, oneOf, optionalId, resultLimit } from '../validation';
+import { defineOperation } from '../operation';
 
 const VEHICLE_MODES = ['live', 'simulated'] as const;
 
@@ -42,13 +43,10 @@ const properties: INodeProperties[] = [
 	readOptionsCollection(),
 ];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['getMany'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['getMany'] } }, properties);
 
 /** The optional webhook, user and vehicle (valid IDs when given), the vehicle mode, and Return All / Limit. */
-export function validate(this: IExecuteFunctions, itemIndex: number): ListParams {
+function validate(this: IExecuteFunctions, itemIndex: number): ListParams {
 	const filters: IDataObject = {};
 	const webhookId = optionalId.call(this, 'webhookId', 'Webhook', itemIndex);
 	if (webhookId !== undefined) filters['filter[webhookId]'] = webhookId;
@@ -69,7 +67,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): ListParams
 }
 
 /** `GET /subscriptions` (Management API), page after page until the last or the limit. */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ filters, limit }: ListParams,
@@ -78,3 +76,6 @@ export async function execute(
 	const resources = await listResources(client, { api: 'management', path: '/subscriptions', filters, limit }, itemIndex);
 	return resources.map(readSubscription);
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

@@ -6,24 +6,22 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection } from '../common.descriptions';
 import { subscriptionIdFields } from '../id-fields';
 import { requiredId } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [...subscriptionIdFields(), readOptionsCollection()];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['get'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['get'] } }, properties);
 
 interface GetSubscriptionParams {
 	subscriptionId: string;
 }
 
-export function validate(this: IExecuteFunctions, itemIndex: number): GetSubscriptionParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetSubscriptionParams {
 	return { subscriptionId: requiredId.call(this, 'subscriptionId', 'Subscription ID', itemIndex) };
 }
 
 /** `GET /subscriptions/{id}` (Management API). */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ subscriptionId }: GetSubscriptionParams,
@@ -35,3 +33,6 @@ export async function execute(
 	);
 	return subscriptionOf(response.body);
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

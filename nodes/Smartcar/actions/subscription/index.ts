@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as get from './get.operation';
 import * as getMany from './get-many.operation';
 import * as subscribe from './subscribe.operation';
@@ -37,7 +37,7 @@ const operation: INodeProperties = {
 };
 
 /** Which vehicles a webhook receives events for (Management API). */
-export const subscription: SmartcarResource = {
-	description: [operation, ...get.description, ...getMany.description, ...subscribe.description, ...unsubscribe.description],
-	operations: { get, getMany, subscribe, unsubscribe },
-};
+export const subscription = {
+	description: [operation, ...get.operation.description, ...getMany.operation.description, ...subscribe.operation.description, ...unsubscribe.operation.description],
+	operations: { get: get.operation, getMany: getMany.operation, subscribe: subscribe.operation, unsubscribe: unsubscribe.operation },
+} satisfies SmartcarResource;

@@ -10,6 +10,7 @@ import { userIdFields, vehicleIdField } from '../id-fields';
 import { checkBoolean, collection, requiredId } from '../validation';
 import { findSubscriptions } from './find';
 import { waitUntilListed } from './wait-until-active';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [
 	{
@@ -42,7 +43,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['subscribe'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['subscribe'] } }, properties);
 
 interface SubscribeParams {
 	webhookId: string;
@@ -51,7 +52,7 @@ interface SubscribeParams {
 	waitUntilActive: boolean;
 }
 
-export function validate(this: IExecuteFunctions, itemIndex: number): SubscribeParams {
+function validate(this: IExecuteFunctions, itemIndex: number): SubscribeParams {
 	const options = collection.call(this, 'options', 'Options', itemIndex);
 	return {
 		webhookId: requiredId.call(this, 'webhookId', 'Webhook', itemIndex),
@@ -74,7 +75,7 @@ function subscribeItem(params: SubscribeParams, status: string, subscription?: S
  * subscribed, or a subscription is in progress): both are success. With Wait Until Active, a 202 is followed by
  * lookups until the subscription is listed, and a 409 by one lookup that adds its fields when it is listed.
  */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, params: SubscribeParams, itemIndex: number): Promise<IDataObject> {
+async function execute(this: IExecuteFunctions, client: SmartcarClient, params: SubscribeParams, itemIndex: number): Promise<IDataObject> {
 	const { webhookId, userId, vehicleId } = params;
 	const response = await client.request(
 		{
@@ -100,3 +101,5 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, p
 	if (!params.waitUntilActive) return subscribeItem(params, 'pending');
 	return subscribeItem(params, 'active', await waitUntilListed.call(this, client, { webhookId, vehicleId, userId }, itemIndex));
 }
+
+export const operation = defineOperation({ description, validate, execute });

@@ -1,11 +1,12 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { SmartcarClient } from '../../../shared/transport';
 import { webhookIdField } from '../common.descriptions';
 import { subscriptionIdFields, userIdFields, vehicleIdField } from '../id-fields';
 import { checkBoolean, collection, oneOf, optionalId, requiredId } from '../validation';
 import { findSubscriptions, type SubscriptionTarget } from './find';
+import { defineOperation } from '../operation';
 
 const BY_VALUES = ['id', 'webhookAndVehicle'] as const;
 const byWebhookAndVehicle = { show: { unsubscribeBy: ['webhookAndVehicle'] } };
@@ -55,11 +56,11 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['unsubscribe'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['subscription'], operation: ['unsubscribe'] } }, properties);
 
 type UnsubscribeParams = { ignoreMissing: boolean } & ({ by: 'id'; subscriptionId: string } | ({ by: 'webhookAndVehicle' } & SubscriptionTarget));
 
-export function validate(this: IExecuteFunctions, itemIndex: number): UnsubscribeParams {
+function validate(this: IExecuteFunctions, itemIndex: number): UnsubscribeParams {
 	const options = collection.call(this, 'options', 'Options', itemIndex);
 	const ignoreMissing = checkBoolean(this, options.ignoreMissing, { label: 'Options → Ignore Missing', fallback: false }, itemIndex);
 	const by = oneOf(this, this.getNodeParameter('unsubscribeBy', itemIndex, 'id'), { label: 'Unsubscribe By', allowed: BY_VALUES, fallback: 'id' }, itemIndex);
@@ -88,26 +89,29 @@ async function deleteSubscription(client: SmartcarClient, subscriptionId: string
 	return response.status !== 404;
 }
 
-/** The error for a subscription that does not exist (HTTP 404), pointing at Ignore Missing. */
-function notFound(context: IExecuteFunctions, what: string, itemIndex: number): NodeApiError {
-	return new NodeApiError(context.getNode(), { status: 404 } as JsonObject, {
-		message: `${what} does not exist`,
-		description:
-			'It may have been removed already, or the IDs are wrong: Subscription → Get Many lists the subscriptions. ' +
-			'Turn on Options → Ignore Missing to output status "notSubscribed" instead of failing.',
-		httpCode: '404',
+/** The error for a subscription that does not exist (HTTP 404), pointing at Ignore Missing (redacted like every error). */
+async function notFound(client: SmartcarClient, what: string, itemIndex: number): Promise<NodeApiError> {
+	return await client.judgedError(
+		{ status: 404 },
+		{
+			message: `${what} does not exist`,
+			description:
+				'It may have been removed already, or the IDs are wrong: Subscription → Get Many lists the subscriptions. ' +
+				'Turn on Options → Ignore Missing to output status "notSubscribed" instead of failing.',
+			httpCode: '404',
+		},
 		itemIndex,
-	});
+	);
 }
 
 /**
  * By ID: one DELETE. By webhook and vehicle: a lookup, then one DELETE of the subscription found; several found (one
  * vehicle connected by several users) is an error asking for the User ID, and nothing is deleted.
  */
-export async function execute(this: IExecuteFunctions, client: SmartcarClient, params: UnsubscribeParams, itemIndex: number): Promise<IDataObject> {
+async function execute(this: IExecuteFunctions, client: SmartcarClient, params: UnsubscribeParams, itemIndex: number): Promise<IDataObject> {
 	if (params.by === 'id') {
 		const deleted = await deleteSubscription(client, params.subscriptionId, itemIndex);
-		if (!deleted && !params.ignoreMissing) throw notFound(this, `Subscription ${params.subscriptionId}`, itemIndex);
+		if (!deleted && !params.ignoreMissing) throw await notFound(client, `Subscription ${params.subscriptionId}`, itemIndex);
 		return { subscriptionId: params.subscriptionId, status: deleted ? 'unsubscribed' : 'notSubscribed' };
 	}
 	const { webhookId, vehicleId } = params;
@@ -121,7 +125,7 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, p
 	}
 	const [subscription] = found;
 	const deleted = subscription !== undefined && (await deleteSubscription(client, subscription.id, itemIndex));
-	if (!deleted && !params.ignoreMissing) throw notFound(this, what, itemIndex);
+	if (!deleted && !params.ignoreMissing) throw await notFound(client, what, itemIndex);
 	return {
 		subscriptionId: subscription?.id ?? null,
 		webhookId,
@@ -130,3 +134,5 @@ export async function execute(this: IExecuteFunctions, client: SmartcarClient, p
 		status: deleted ? 'unsubscribed' : 'notSubscribed',
 	};
 }
+
+export const operation = defineOperation({ description, validate, execute });

@@ -4,24 +4,25 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { SmartcarClient } from '../../../shared/transport';
 import { userIdFields } from '../id-fields';
 import { requiredId } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = userIdFields(
 	true,
 	'The Smartcar user to remove: all of their connections and data are purged. This cannot be undone.',
 );
 
-export const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['delete'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['user'], operation: ['delete'] } }, properties);
 
 interface DeleteUserParams {
 	userId: string;
 }
 
-export function validate(this: IExecuteFunctions, itemIndex: number): DeleteUserParams {
+function validate(this: IExecuteFunctions, itemIndex: number): DeleteUserParams {
 	return { userId: requiredId.call(this, 'userId', 'User ID', itemIndex) };
 }
 
 /** `DELETE /users/{id}`, sent once: if its outcome is unknown, the error says how to find out. */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId }: DeleteUserParams,
@@ -38,3 +39,5 @@ export async function execute(
 	);
 	return { userId, deleted: true, requestId: response.requestId ?? null };
 }
+
+export const operation = defineOperation({ description, validate, execute });

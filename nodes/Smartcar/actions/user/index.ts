@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as deleteUser from './delete.operation';
 
 const operation: INodeProperties = {
@@ -20,7 +20,7 @@ const operation: INodeProperties = {
 	default: 'delete',
 };
 
-export const user: SmartcarResource = {
-	description: [operation, ...deleteUser.description],
-	operations: { delete: deleteUser },
-};
+export const user = {
+	description: [operation, ...deleteUser.operation.description],
+	operations: { delete: deleteUser.operation },
+} satisfies SmartcarResource;

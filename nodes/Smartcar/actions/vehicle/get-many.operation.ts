@@ -6,14 +6,12 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { userIdFields } from '../id-fields';
 import { requiredId, resultLimit } from '../validation';
-import { fetchVehicle } from './get.operation';
+import { defineOperation } from '../operation';
+import { fetchVehicle } from './fetch-vehicle';
 
 const properties: INodeProperties[] = [...userIdFields(true), ...returnAllFields(), readOptionsCollection()];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['vehicle'], operation: ['getMany'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['vehicle'], operation: ['getMany'] } }, properties);
 
 interface GetManyVehiclesParams {
 	userId: string;
@@ -21,7 +19,7 @@ interface GetManyVehiclesParams {
 	limit?: number;
 }
 
-export function validate(this: IExecuteFunctions, itemIndex: number): GetManyVehiclesParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetManyVehiclesParams {
 	return { userId: requiredId.call(this, 'userId', 'User ID', itemIndex), limit: resultLimit.call(this, itemIndex) };
 }
 
@@ -29,7 +27,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): GetManyVeh
  * Smartcar v3 has no vehicle list: a user's vehicles are their connections. The JSON:API connection shape already
  * carries make, model and year; only the older shape without them costs one `GET /vehicles/{id}` per vehicle.
  */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ userId, limit }: GetManyVehiclesParams,
@@ -56,3 +54,6 @@ export async function execute(
 	}
 	return vehicles;
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

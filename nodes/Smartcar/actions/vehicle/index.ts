@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as get from './get.operation';
 import * as getMany from './get-many.operation';
 
@@ -17,7 +17,7 @@ const operation: INodeProperties = {
 	default: 'get',
 };
 
-export const vehicle: SmartcarResource = {
-	description: [operation, ...get.description, ...getMany.description],
-	operations: { get, getMany },
-};
+export const vehicle = {
+	description: [operation, ...get.operation.description, ...getMany.operation.description],
+	operations: { get: get.operation, getMany: getMany.operation },
+} satisfies SmartcarResource;

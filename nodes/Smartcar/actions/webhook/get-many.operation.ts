@@ -7,6 +7,7 @@ import { readWebhook } from '../../../shared/webhooks';
 import { readOptionsCollection, returnAllFields } from '../common.descriptions';
 import { checkBoolean, checkText, collection, resultLimit } from '../validation';
 import { versioned } from '../versions';
+import { defineOperation } from '../operation';
 
 /** The text filters, the same in every version. */
 const textFilters: INodeProperties[] = [
@@ -95,10 +96,7 @@ const filtersFields = versioned(
 
 const properties: INodeProperties[] = [...returnAllFields(), ...filtersFields, readOptionsCollection()];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['getMany'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['getMany'] } }, properties);
 
 /** Version 2's "Any" for a yes/no filter: not sent. */
 const ANY = 'any';
@@ -107,7 +105,7 @@ const ANY = 'any';
  * Return All / Limit and the filters, each checked. A yes/no filter (version 1: true or false; version 2: 'any', 'true'
  * or 'false') is sent as the text true or false, and not at all for Any.
  */
-export function validate(this: IExecuteFunctions, itemIndex: number): ListParams {
+function validate(this: IExecuteFunctions, itemIndex: number): ListParams {
 	const given = collection.call(this, 'filters', 'Filters', itemIndex);
 	const filters: IDataObject = {};
 	const name = checkText(this, given.name, 'Filters → Name', itemIndex);
@@ -126,7 +124,7 @@ export function validate(this: IExecuteFunctions, itemIndex: number): ListParams
 }
 
 /** `GET /webhooks` (Management API), page after page until the last or the limit. */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ filters, limit }: ListParams,
@@ -135,3 +133,6 @@ export async function execute(
 	const resources = await listResources(client, { api: 'management', path: '/webhooks', filters, limit }, itemIndex);
 	return resources.map(readWebhook);
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

@@ -5,24 +5,22 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { webhookOf } from '../../../shared/webhooks';
 import { readOptionsCollection, webhookIdField } from '../common.descriptions';
 import { requiredId } from '../validation';
+import { defineOperation } from '../operation';
 
 const properties: INodeProperties[] = [webhookIdField(true), readOptionsCollection()];
 
-/** A read: the router may run several items of it at once (Options → Requests in Flight). */
-export const concurrent = true;
-
-export const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['get'] } }, properties);
+const description = updateDisplayOptions({ show: { resource: ['webhook'], operation: ['get'] } }, properties);
 
 interface GetWebhookParams {
 	webhookId: string;
 }
 
-export function validate(this: IExecuteFunctions, itemIndex: number): GetWebhookParams {
+function validate(this: IExecuteFunctions, itemIndex: number): GetWebhookParams {
 	return { webhookId: requiredId.call(this, 'webhookId', 'Webhook', itemIndex) };
 }
 
 /** `GET /webhooks/{id}` (Management API). */
-export async function execute(
+async function execute(
 	this: IExecuteFunctions,
 	client: SmartcarClient,
 	{ webhookId }: GetWebhookParams,
@@ -34,3 +32,6 @@ export async function execute(
 	);
 	return webhookOf(response.body);
 }
+
+/** A read: the router may run several items of it at once (Options → Requests in Flight). */
+export const operation = defineOperation({ description, concurrent: true, validate, execute });

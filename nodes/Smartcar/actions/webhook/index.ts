@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmartcarResource } from '../operation.type';
+import type { SmartcarResource } from '../operation';
 import * as get from './get.operation';
 import * as getMany from './get-many.operation';
 
@@ -23,7 +23,7 @@ const operation: INodeProperties = {
 };
 
 /** The application's webhooks, as set up in the Smartcar Dashboard (Management API; read only). */
-export const webhook: SmartcarResource = {
-	description: [operation, ...get.description, ...getMany.description],
-	operations: { get, getMany },
-};
+export const webhook = {
+	description: [operation, ...get.operation.description, ...getMany.operation.description],
+	operations: { get: get.operation, getMany: getMany.operation },
+} satisfies SmartcarResource;
