@@ -260,10 +260,16 @@ describe('Connect → Get Authorization URL', () => {
 		expect(outputJson(result)[0].scopes).toEqual(['read_battery', 'read_charge']);
 	});
 
-	test('a redirect URI with a space or line break around it is refused, not trimmed into another value', async () => {
-		const result = await authorizationUrl({ redirectUri: fromItem('redirectUri') }, [{ redirectUri: 'https://n8n.example.com/cb\n' }]);
+	test('a redirect URI, State and Make pasted with a space or line break around them are used without it', async () => {
+		const result = await authorizationUrl(
+			{ redirectUri: fromItem('redirectUri'), state: fromItem('state'), options: { make: fromItem('make') } },
+			[{ redirectUri: 'https://n8n.example.com/cb\n', state: ' order-7 ', make: 'TESLA ' }],
+		);
 
-		expect(errorOf(result).message).toBe('Redirect URI in item 0 is not usable: it starts or ends with a space or line break');
+		const link = new URL(outputJson(result)[0].url as string);
+		expect(link.searchParams.get('redirect_uri')).toBe('https://n8n.example.com/cb');
+		expect(link.searchParams.get('make')).toBe('TESLA');
+		expect(outputJson(result)[0].state).toBe('order-7');
 	});
 
 	test('an empty redirect URI is refused as empty', async () => {

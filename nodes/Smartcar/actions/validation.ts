@@ -212,3 +212,12 @@ export function checkTextOrNumber(context: IExecuteFunctions, raw: unknown, labe
 	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
 	return checkText(context, raw, label, itemIndex);
 }
+
+/**
+ * Free text pasted or mapped into a Connect field, where a stray space or line break is never meant: trimmed, then
+ * undefined when empty; a number as its digits; an error when not text.
+ */
+export function checkTrimmedText(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string | undefined {
+	const text = checkTextOrNumber(context, raw, label, itemIndex)?.trim();
+	return text === '' ? undefined : text;
+}

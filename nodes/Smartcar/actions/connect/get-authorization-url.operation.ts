@@ -7,9 +7,8 @@ import type { SmartcarClient } from '../../../shared/transport';
 import { defineOperation } from '../operation';
 import {
 	checkBoolean,
-	checkText,
 	checkTextList,
-	checkTextOrNumber,
+	checkTrimmedText,
 	checkWholeNumber,
 	collection,
 	oneOf,
@@ -169,7 +168,7 @@ const description = updateDisplayOptions(
 
 /** Reads the Redirect URI and refuses one Smartcar could not send a driver to safely (authorization-url.ts). */
 function checkedRedirectUri(this: IExecuteFunctions, itemIndex: number, clientId: string): string {
-	const redirectUri = checkText(this, this.getNodeParameter('redirectUri', itemIndex, ''), 'Redirect URI', itemIndex) ?? '';
+	const redirectUri = checkTrimmedText(this, this.getNodeParameter('redirectUri', itemIndex, ''), 'Redirect URI', itemIndex) ?? '';
 	const reason = unsafeRedirectReason(redirectUri, clientId);
 	if (reason) {
 		throw new NodeOperationError(this.getNode(), `Redirect URI in item ${itemIndex} is not usable: ${reason}`, {
@@ -181,9 +180,9 @@ function checkedRedirectUri(this: IExecuteFunctions, itemIndex: number, clientId
 	return redirectUri;
 }
 
-/** The State as given (never trimmed), undefined when empty (a random one is used); at most MAX_STATE_VALUE_LENGTH. */
+/** The State trimmed, undefined when empty (a random one is used); at most MAX_STATE_VALUE_LENGTH. */
 function checkedState(this: IExecuteFunctions, itemIndex: number): string | undefined {
-	const state = checkTextOrNumber(this, this.getNodeParameter('state', itemIndex, ''), 'State', itemIndex);
+	const state = checkTrimmedText(this, this.getNodeParameter('state', itemIndex, ''), 'State', itemIndex);
 	if (state !== undefined && state.length > MAX_STATE_VALUE_LENGTH) {
 		throw new NodeOperationError(this.getNode(), `State in item ${itemIndex} is longer than ${MAX_STATE_VALUE_LENGTH} characters`, {
 			itemIndex,
@@ -212,11 +211,11 @@ function optionalParameters(this: IExecuteFunctions, options: IDataObject, itemI
 	const singleSelect = checkBoolean(this, options.singleSelect, { label: label('Single Vehicle'), fallback: false }, itemIndex);
 	const optional: Array<[string, string | undefined]> = [
 		['approval_prompt', optionValue(this, options.approvalPrompt, { label: label('Approval Prompt'), allowed: APPROVAL_PROMPTS }, itemIndex)],
-		['make', checkTextOrNumber(this, options.make, label('Make'), itemIndex)],
+		['make', checkTrimmedText(this, options.make, label('Make'), itemIndex)],
 		['single_select', singleSelect ? 'true' : undefined],
-		['single_select_vin', checkTextOrNumber(this, options.singleSelectVin, label('Single Vehicle VIN'), itemIndex)],
-		['flags', checkTextOrNumber(this, options.flags, label('Flags'), itemIndex)],
-		['user', checkTextOrNumber(this, options.user, label('Analytics Reference'), itemIndex)],
+		['single_select_vin', checkTrimmedText(this, options.singleSelectVin, label('Single Vehicle VIN'), itemIndex)],
+		['flags', checkTrimmedText(this, options.flags, label('Flags'), itemIndex)],
+		['user', checkTrimmedText(this, options.user, label('Analytics Reference'), itemIndex)],
 	];
 	return optional.flatMap(([name, value]) => (value === undefined ? [] : [[name, value]]));
 }
