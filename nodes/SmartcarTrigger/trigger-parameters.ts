@@ -39,9 +39,14 @@ export function vehicleEventOptions(context: TriggerContext): VehicleEventOption
 	};
 }
 
-/** Vehicle Events → Events: the event types that start the workflow (a mapped text may list them). */
+/**
+ * Vehicle Events → Events: the event types that start the workflow (a mapped text may list them). A value that is no
+ * list of event types falls back to the field's default, never to "none": an event answered "ignored" is gone for good.
+ */
 export function selectedEvents(context: IWebhookFunctions): string[] {
-	return textListOf(context.getNodeParameter('events', DEFAULT_EVENTS)) ?? [];
+	const raw: unknown = context.getNodeParameter('events', DEFAULT_EVENTS);
+	if (raw === null || raw === undefined) return DEFAULT_EVENTS;
+	return textListOf(raw) ?? DEFAULT_EVENTS;
 }
 
 /** Connect Redirect → Check State. */

@@ -415,6 +415,15 @@ describe('Events filter', () => {
 	});
 
 	it.each([
+		['empty (null)', null],
+		['a number', 7],
+		['a list holding something other than text', ['VEHICLE_STATE', 3]],
+	])('Events mapped to a value that is no list of event types (%s): the default types run, nothing is dropped as "ignored"', async (_what, events) => {
+		const [item] = await itemsOf(statePayload(`events-${JSON.stringify(events)}`), { parameters: { events } });
+		expect(item.eventType).toBe('VEHICLE_STATE');
+	});
+
+	it.each([
 		['an unknown event type', { eventId: 'u1', eventType: 'CONNECTION_STATUS', data: {} }, 'CONNECTION_STATUS'],
 		['no event type', { eventId: 'u2', data: {} }, '(none)'],
 		['an event type of the wrong case', { eventId: 'u3', eventType: 'vehicle_state', data: {} }, 'vehicle_state'],
