@@ -252,6 +252,15 @@ describe('Connect → Get Authorization URL', () => {
 		expect(result.items('Smartcar')).toEqual([]);
 	});
 
+	test('permissions mapped as a list with spaces around its entries are sent without them', async () => {
+		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 's', scopes: fromItem('scopes') }, [
+			{ scopes: ['read_vehicle_info', ' read_odometer'] },
+		]);
+
+		expect(outputJson(result)[0].scopes).toEqual(['read_vehicle_info', 'read_odometer']);
+		expect(new URL(outputJson(result)[0].url as string).searchParams.get('scope')).toBe('read_vehicle_info read_odometer');
+	});
+
 	test('permissions mapped as text are split at spaces and commas', async () => {
 		const result = await authorizationUrl({ redirectUri: 'https://n8n.example.com/cb', state: 's', scopes: fromItem('scopes') }, [
 			{ scopes: 'read_battery, read_charge' },

@@ -159,10 +159,13 @@ export function oneOf<T extends string>(
 	return optionValue(context, value, field, itemIndex) ?? field.fallback;
 }
 
-/** A multi-options value (see textListOf): its texts, or a NodeOperationError naming the field and the item. */
+/**
+ * A multi-options value (see textListOf): its texts, trimmed (a mapped list's entries may carry spaces), or a
+ * NodeOperationError naming the field and the item.
+ */
 export function checkTextList(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string[] {
 	const texts = textListOf(raw);
-	if (texts !== undefined) return texts;
+	if (texts !== undefined) return texts.map((text) => text.trim());
 	throw new NodeOperationError(context.getNode(), `${label} in item ${itemIndex} must be a list of values`, {
 		itemIndex,
 		description: `It is ${shown(raw)}. Pick the values in the field, or map a list of texts.`,
@@ -207,7 +210,7 @@ export function checkText(context: IExecuteFunctions, raw: unknown, label: strin
  * An optional free-text field that an expression may fill with a number (e.g. a numeric customer ID): undefined when
  * empty (or only whitespace), the text as given (never trimmed), a number as its digits, an error otherwise.
  */
-export function checkTextOrNumber(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string | undefined {
+function checkTextOrNumber(context: IExecuteFunctions, raw: unknown, label: string, itemIndex: number): string | undefined {
 	if (isBlank(raw)) return undefined;
 	if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
 	return checkText(context, raw, label, itemIndex);
