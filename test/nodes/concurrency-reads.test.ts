@@ -171,6 +171,13 @@ describe('failures', () => {
 		expect(openWhenDone).toBe(0);
 	});
 
+	test('an item with an invalid field and an invalid Requests in Flight is failed for its field first', async () => {
+		const result = await run(readSignals({ requestsInFlight: 17 }), ['not a vehicle id', vehicleIds[0]]);
+
+		expect(errorOf(result).message).toMatch(/^Vehicle ID in item 0 is not a valid Smartcar ID/);
+		expect(sim.stats.requests).toHaveLength(0);
+	});
+
 	test('an invalid Requests in Flight fails before any request, naming the item', async () => {
 		const result = await run(readSignals({ requestsInFlight: 17 }), vehicleIds.slice(0, 2));
 

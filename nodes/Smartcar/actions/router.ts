@@ -50,8 +50,9 @@ function requestsInFlight(this: IExecuteFunctions, itemIndex: number): number {
 /**
  * Phase 1: reads and checks every item's fields (resource and operation are per item), sending nothing. Without
  * Continue On Fail the first invalid item fails the run here, before any request; with it, invalid items are kept
- * as errors to output in their place. Requests in Flight is read at the first read item; if it is invalid there
- * (Continue On Fail), that item is an error item and the run uses the default.
+ * as errors to output in their place. Requests in Flight is read at the first valid read item, after its fields (an
+ * invalid field is named first, as before); if it is invalid there (Continue On Fail), that item is an error item and
+ * the run uses the default.
  */
 function checkAll(this: IExecuteFunctions, client: SmartcarClient, count: number): CheckedRun {
 	const run: CheckedRun = { items: [], requestsInFlight: DEFAULT_REQUESTS_IN_FLIGHT };
@@ -66,11 +67,12 @@ function checkAll(this: IExecuteFunctions, client: SmartcarClient, count: number
 					itemIndex,
 				});
 			}
+			const item = handler.check(this, itemIndex, client);
 			if (handler.concurrent && !inFlightRead) {
 				inFlightRead = true;
 				run.requestsInFlight = requestsInFlight.call(this, itemIndex);
 			}
-			run.items.push(handler.check(this, itemIndex, client));
+			run.items.push(item);
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, itemIndex);
 			run.items.push({ error });
