@@ -42,7 +42,7 @@ function takeNext(pending: number[], keys: Array<string | undefined>, busy: Set<
  * Runs `run` for the plan's items and resolves once every started item has settled (nothing is left running
  * unobserved, even after a failure or a stop). The outcomes are in item order, whatever order they finished in.
  */
-export async function runInFlight<T>(plan: InFlightPlan, run: (position: number) => Promise<T>): Promise<Array<Outcome<T> | undefined>> {
+async function runInFlight<T>(plan: InFlightPlan, run: (position: number) => Promise<T>): Promise<Array<Outcome<T> | undefined>> {
 	const outcomes: Array<Outcome<T> | undefined> = new Array<Outcome<T> | undefined>(plan.count).fill(undefined);
 	const keys = Array.from({ length: plan.count }, (_, position) => plan.keyOf(position));
 	const pending = Array.from({ length: plan.count }, (_, position) => position);
@@ -92,7 +92,7 @@ export interface ScheduledItem {
  * The items in the groups a run goes through, in input order: each run of consecutive concurrent items is one group;
  * any other item is a group of its own.
  */
-export function groupsOf(items: ScheduledItem[]): number[][] {
+function groupsOf(items: ScheduledItem[]): number[][] {
 	const groups: number[][] = [];
 	let reads: number[] = [];
 	items.forEach((item, itemIndex) => {

@@ -55,7 +55,7 @@ export function isAccepted(status: number, accepted: readonly number[] | undefin
  * state only when the request never left this machine: after a 5xx, a reset or a timeout it may have run, and
  * sending it twice could unlock a car twice.
  */
-export function mayRetry(attempt: Failed, stateChange: boolean): boolean {
+function mayRetry(attempt: Failed, stateChange: boolean): boolean {
 	if (attempt.kind === 'http') return !stateChange && OUTCOME_UNKNOWN_STATUSES.has(attempt.response.status);
 	if (attempt.stopped || attempt.deadline || attempt.code === undefined) return false;
 	if (NEVER_SENT_CODES.has(attempt.code)) return true;
