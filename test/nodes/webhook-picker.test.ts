@@ -3,14 +3,13 @@
  * What is typed in the search box goes to Smartcar as `filter[name]`; each entry names the webhook (and says when it
  * is disabled or auto-subscribes) and shows its callback URI.
  */
-import { LoadOptionsContext } from 'n8n-core';
-import type { INode, INodeParameters } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import type { INodeParameters } from 'n8n-workflow';
 
 import { Smartcar } from '../../nodes/Smartcar/Smartcar.node';
-import { createAdditionalData, HarnessCredentialsHelper, HarnessNodeTypes, shutdownHarness } from '../harness';
+import { shutdownHarness } from '../harness';
 import { createFleet, DEFAULT_WEBHOOK_ID, startSimulator, type Simulator } from '../../tooling/simulator';
-import { SMARTCAR_TYPE, credentialStore, credentialTypes, nodeTypes, resetBetweenTests } from './smartcar-fixture';
+import { resetBetweenTests } from './smartcar-fixture';
+import { openPicker } from './picker-fixture';
 import { managementRequests } from './management-fixture';
 
 let sim: Simulator;
@@ -26,24 +25,10 @@ afterAll(async () => {
 	shutdownHarness();
 });
 
-/** What the editor does when the Webhook list opens (or its search box changes). */
-async function openPicker(filter?: string) {
+/** What the editor does when the Webhook list opens (or its search box changes): a version-1 Subscribe. */
+async function openWebhookPicker(filter?: string) {
 	const parameters: INodeParameters = { resource: 'subscription', operation: 'subscribe', webhookId: { __rl: true, mode: 'list', value: '' } };
-	const store = credentialStore(sim);
-	const node: INode = {
-		id: '2',
-		name: 'Smartcar',
-		type: SMARTCAR_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: { smartcarApi: store.details('smartcarApi') as { id: string; name: string } },
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new HarnessNodeTypes(nodeTypes) });
-	const additionalData = createAdditionalData({ credentialsHelper: new HarnessCredentialsHelper(store, credentialTypes) });
-	additionalData.currentNodeParameters = parameters;
-	const context = new LoadOptionsContext(workflow, node, additionalData, 'webhookId');
-	return await new Smartcar().methods.listSearch.searchWebhooks.call(context, filter);
+	return await openPicker(sim, { method: 'searchWebhooks', field: 'webhookId', parameters, typeVersion: 1, filter });
 }
 
 test('the node registers the picker under the name the Webhook field uses', () => {
@@ -56,7 +41,7 @@ test('lists every webhook by name, with its callback URI; disabled and auto-subs
 	const disabled = sim.addWebhook({ name: 'Old endpoint', isEnabled: false });
 	const auto = sim.addWebhook({ name: 'Everything', autoSubscribe: true });
 
-	const { results } = await openPicker();
+	const { results } = await openWebhookPicker();
 
 	expect(results).toEqual([
 		{ name: 'Simulator Webhook', value: DEFAULT_WEBHOOK_ID, description: sim.webhooks[0].callbackUri },
@@ -70,17 +55,17 @@ test('the search text is sent as filter[name], as typed', async () => {
 	const match = sim.addWebhook({ name: 'Fleet Alerts' });
 	sim.addWebhook({ name: 'Billing' });
 
-	const { results } = await openPicker('fleet ');
+	const { results } = await openWebhookPicker('fleet ');
 
 	expect(managementRequests(sim, 'GET', '/webhooks')[0].query['filter[name]']).toBe('fleet ');
 	expect(results.map((result) => result.value)).toEqual([match.id]);
 
 	sim.resetStats();
-	expect((await openPicker('alerts ')).results).toEqual([]);
+	expect((await openWebhookPicker('alerts ')).results).toEqual([]);
 	expect(managementRequests(sim, 'GET', '/webhooks')[0].query['filter[name]']).toBe('alerts ');
 });
 
 test('an application without webhooks: an empty list', async () => {
 	sim.clearWebhooks();
-	expect((await openPicker()).results).toEqual([]);
+	expect((await openWebhookPicker()).results).toEqual([]);
 });
