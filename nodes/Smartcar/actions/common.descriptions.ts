@@ -58,7 +58,7 @@ export function webhookIdField(required: boolean): INodeProperties {
 /** The most items a read operation runs at once (Options → Requests in Flight). */
 export const MAX_REQUESTS_IN_FLIGHT = 16;
 
-/** Requests in Flight when the option is not set (see the README's Performance section for the measurement). */
+/** Requests in Flight when the option is not set (docs/scaling.md and docs/performance.md give the measurement). */
 export const DEFAULT_REQUESTS_IN_FLIGHT = 8;
 
 /** Options → Requests in Flight, in every read operation's Options collection. */
